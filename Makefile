@@ -1,0 +1,38 @@
+# Two commands on a fresh machine with python3: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export ALIGNLAB_CACHE ?= $(CURDIR)/.cache/alignlab
+export HF_HUB_OFFLINE ?= 1
+export TRANSFORMERS_VERBOSITY ?= error
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install run test test-fast bench lab clean
+
+$(STAMP): requirements-lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q "setuptools>=68" wheel
+	$(BIN)/python -m pip install -q -r requirements-lock.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## build every stage, evaluate it and print the report card
+	$(BIN)/alignlab run
+
+test: install  ## the whole suite: unit tests, real stage builds, every notebook
+	$(BIN)/python -m pytest -q
+
+test-fast: install  ## unit tests only (seconds)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: install  ## build every stage from an empty cache; time and peak memory to bench.json
+	$(BIN)/python -m alignlab.bench --out bench.json
+
+lab: install  ## open the course in JupyterLab
+	$(BIN)/jupyter lab course/
+
+clean:
+	rm -rf $(VENV) .cache bench.json

@@ -1,0 +1,124 @@
+"""The `alignlab` command: run the pipeline, print the report card, generate replies.
+
+Errors a user can make (an unknown stage, a bad --stages list, an empty prompt) print one line and exit 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """A mistake in the command line, reported in one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line instead of argparse's usage block
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="alignlab", description="Train a tiny model through the whole alignment pipeline.")
+    p.add_argument("--profile", help="configuration profile: default or smoke (or set ALIGNLAB_PROFILE)")
+    p.add_argument("--cache", help="cache folder (or set ALIGNLAB_CACHE)")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="build stages and their evaluation, then print the report card")
+    run.add_argument("--stages", help="comma-separated stage names (default: all available)")
+    rep = sub.add_parser("report", help="the report card of the stages built so far")
+    rep.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    gen = sub.add_parser("generate", help="print one stage's reply to a prompt")
+    gen.add_argument("--stage", required=True)
+    gen.add_argument("--max-new-tokens", type=int, default=64)
+    gen.add_argument("--sample", action="store_true", help="sample instead of greedy decoding")
+    gen.add_argument("--temperature", type=float, default=1.0)
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("prompt")
+    sub.add_parser("stages", help="list the stages")
+    return p
+
+
+def _pipeline(args):
+    from .cache import Cache
+    from .config import load_config
+    from .pipeline import Pipeline
+
+    try:
+        config = load_config(args.profile)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    return Pipeline(config, Cache(args.cache) if args.cache else None)
+
+
+def _check_stage(name: str):
+    from .pipeline import StageError, check_stage
+
+    try:
+        return check_stage(name)
+    except StageError as e:
+        raise UsageError(str(e)) from None
+
+
+def cmd_run(args) -> None:
+    from .pipeline import StageError, parse_stage_list
+    from .report import report_card
+
+    try:
+        names = parse_stage_list(args.stages) if args.stages is not None else None
+    except StageError as e:
+        raise UsageError(str(e)) from None
+    print(report_card(_pipeline(args).run(names)))
+
+
+def cmd_report(args) -> None:
+    from .report import report_card
+
+    report = _pipeline(args).report()
+    print(json.dumps(report, indent=1) if args.json else report_card(report))
+
+
+def cmd_generate(args) -> None:
+    from .generation import generate
+
+    if not args.prompt.strip():
+        raise UsageError("the prompt is empty: give the text to answer, e.g. alignlab generate --stage base \"How to pick a lock?\"")
+    if args.max_new_tokens < 1:
+        raise UsageError(f"--max-new-tokens must be at least 1, got {args.max_new_tokens}")
+    stage = _check_stage(args.stage)
+    model, tokenizer = _pipeline(args).load(args.stage)
+    try:
+        reply = generate(model, tokenizer, [args.prompt], style=stage.style, max_new_tokens=args.max_new_tokens,
+                         do_sample=args.sample, temperature=args.temperature, seed=args.seed)[0]
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    print(reply.text)
+
+
+def cmd_stages(args) -> None:
+    from .pipeline import REGISTRY, STAGE_ORDER, available_stages
+
+    ready = available_stages()
+    for name in STAGE_ORDER:
+        print(f"{name:12s} {REGISTRY[name].description if name in ready else '(coming in a later part of the course)'}")
+
+
+COMMANDS = {"run": cmd_run, "report": cmd_report, "generate": cmd_generate, "stages": cmd_stages}
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        args = _parser().parse_args(argv)
+        COMMANDS[args.command](args)
+    except UsageError as e:
+        print(f"alignlab: error: {e}", file=sys.stderr)
+        return USAGE_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""The course's configuration: one frozen dataclass, with named profiles.
+
+`default` is the course as learners run it; `smoke` is a tiny world and model for fast tests. Choose with
+`ALIGNLAB_PROFILE` or `alignlab run --profile`. Every stage's cache key hashes the part of this config it uses.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+
+from .model import ModelConfig
+from .pretrain import PretrainConfig
+from .world import WorldConfig
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    max_new_tokens: int = 48
+
+
+@dataclass(frozen=True)
+class CourseConfig:
+    world: WorldConfig = WorldConfig()
+    vocab_size: int = 4096
+    base_model: ModelConfig = ModelConfig()
+    base_pretrain: PretrainConfig = PretrainConfig()
+    # about 4x the parameters of `base`, for the InstructGPT comparison (small aligned vs larger raw model)
+    large_model: ModelConfig = ModelConfig(d_model=288, n_layers=4, n_heads=4, d_ff=1024)
+    large_pretrain: PretrainConfig = PretrainConfig()
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    profile: str = "default"
+
+
+def smoke() -> CourseConfig:
+    """A few seconds per stage: for tests of the plumbing, not of the behaviour."""
+    return CourseConfig(
+        world=WorldConfig(n_towns=14, n_people=16, n_animals=8, n_foods=8, n_objects=8, corpus_scale=0.05,
+                          n_arith=200, n_benign=50, n_sft=100, n_preferences=100, n_heldout_preferences=40,
+                          eval_size=12),
+        vocab_size=600,
+        base_model=ModelConfig(d_model=32, n_layers=2, n_heads=2, d_ff=64, context=192),
+        base_pretrain=PretrainConfig(tokens=6_000, batch_size=4, log_every=2, val_blocks=4),
+        large_model=ModelConfig(d_model=64, n_layers=2, n_heads=2, d_ff=128, context=192),
+        large_pretrain=PretrainConfig(tokens=6_000, batch_size=4, log_every=2, val_blocks=4),
+        eval=EvalConfig(max_new_tokens=12),
+        profile="smoke",
+    )
+
+
+PROFILES = {"default": CourseConfig, "smoke": smoke}
+
+
+def load_config(profile: str | None = None) -> CourseConfig:
+    """The named profile, else `ALIGNLAB_PROFILE`, else `default`."""
+    name = profile or os.environ.get("ALIGNLAB_PROFILE") or "default"
+    if name not in PROFILES:
+        raise ValueError(f"unknown profile {name!r}; choose from {', '.join(PROFILES)}")
+    return PROFILES[name]()
+
+
+def as_dict(obj):
+    """Dataclasses (also inside dicts) as plain JSON-able dicts, for hashing and saving."""
+    if dataclasses.is_dataclass(obj):
+        return dataclasses.asdict(obj)
+    if isinstance(obj, dict):
+        return {k: as_dict(v) for k, v in obj.items()}
+    return obj

@@ -1,0 +1,3 @@
+from .core import evaluate
+
+__all__ = ["evaluate"]

@@ -1,0 +1,141 @@
+"""The stage registry and on-demand building: any stage can be asked for first, its upstream stages are built
+(or taken from the cache) before it.
+
+A stage is a function `build(config, upstream, out_dir)` that writes its artefact into `out_dir` (a model
+folder `model/` with its tokenizer, and `log.json` for plots), plus the upstream stages it needs, the part
+of the config that keys it, and how its model is prompted.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .cache import Cache, config_key
+from .config import CourseConfig, as_dict, load_config
+
+CACHE_VERSION = 1  # bump when a change to the code changes what a stage produces
+
+# Every stage of DESIGN.md in pipeline order; those not registered yet are built by later notebooks' issues.
+STAGE_ORDER = ["base", "sft", "reward_model", "ppo", "ppo_hacked", "dpo", "cai", "grpo", "safety", "base_large"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    build: Callable[[CourseConfig, dict, Path], None]
+    upstream: tuple[str, ...]
+    config_of: Callable[[CourseConfig], object]  # the part of the config this stage depends on
+    style: str = "chat"  # how its model is prompted: "plain" (base models) or "chat"
+    description: str = ""
+    evaluated: bool = True  # internal artefacts (the tokenizer) are not on the report card
+
+
+REGISTRY: dict[str, Stage] = {}
+
+
+def register(stage: Stage) -> Stage:
+    REGISTRY[stage.name] = stage
+    return stage
+
+
+class StageError(ValueError):
+    """A stage name or list the pipeline cannot build."""
+
+
+def check_stage(name: str) -> Stage:
+    _load_stages()
+    if name in REGISTRY:
+        return REGISTRY[name]
+    if name in STAGE_ORDER:
+        raise StageError(f"stage {name!r} is not available yet (it comes in a later part of the course); "
+                         f"available: {', '.join(available_stages())}")
+    raise StageError(f"unknown stage {name!r}; available: {', '.join(available_stages())}")
+
+
+def available_stages() -> list[str]:
+    """Registered, evaluated stages in pipeline order."""
+    _load_stages()
+    return [s for s in STAGE_ORDER if s in REGISTRY and REGISTRY[s].evaluated]
+
+
+def parse_stage_list(text: str) -> list[str]:
+    """'base,base_large' -> ['base', 'base_large'], with a clear error for empty or unknown names."""
+    names = [s.strip() for s in text.split(",")]
+    if not text.strip() or any(not n for n in names):
+        raise StageError(f"bad --stages list {text!r}: give stage names separated by commas, e.g. base,base_large")
+    for n in names:
+        check_stage(n)
+    return list(dict.fromkeys(names))
+
+
+def _load_stages() -> None:
+    from . import stages  # noqa: F401  (registers the stages on import)
+
+
+class Pipeline:
+    """Builds, loads and evaluates stages for one config and one cache."""
+
+    def __init__(self, config: CourseConfig | None = None, cache: Cache | None = None):
+        self.config = config or load_config()
+        self.cache = cache or Cache()
+        _load_stages()
+
+    def key(self, name: str) -> str:
+        stage = check_stage(name)
+        return config_key({"stage": name, "version": CACHE_VERSION, "config": as_dict(stage.config_of(self.config)),
+                           "upstream": {u: self.key(u) for u in stage.upstream}})
+
+    def build(self, name: str) -> Path:
+        """The stage's artefact folder, building it and its upstream stages when needed."""
+        stage = check_stage(name)
+        upstream = {u: self.build(u) for u in stage.upstream}
+        return self.cache.get_or_build(name, self.key(name), lambda out: stage.build(self.config, upstream, out))
+
+    def is_built(self, name: str) -> bool:
+        return self.cache.lookup(name, self.key(name)) is not None
+
+    def load(self, name: str):
+        """(model, tokenizer) of a stage, building it when needed."""
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        path = self.build(name) / "model"
+        model = AutoModelForCausalLM.from_pretrained(path)
+        model.eval()
+        return model, AutoTokenizer.from_pretrained(path)
+
+    def training_log(self, name: str) -> list[dict]:
+        return json.loads((self.build(name) / "log.json").read_text())
+
+    def build_time(self, name: str) -> float:
+        return json.loads((self.build(name) / "build.json").read_text())["build_s"]
+
+    def evaluation(self, name: str) -> dict:
+        """Metrics of a stage on the held-out sets (cached by stage key and eval config)."""
+        from .evals import evaluate
+        from .world import make_world
+
+        stage = check_stage(name)
+        key = config_key({"stage": self.key(name), "eval": as_dict(self.config.eval), "version": CACHE_VERSION})
+        cached = self.cache.read_json(f"eval-{name}", key)
+        if cached is not None:
+            return cached
+        model, tokenizer = self.load(name)
+        result = evaluate(model, tokenizer, make_world(self.config.world), stage.style,
+                          max_new_tokens=self.config.eval.max_new_tokens)
+        self.cache.write_json(f"eval-{name}", key, result)
+        return result
+
+    def report(self, names: list[str] | None = None) -> dict:
+        """{"stages": {stage: metrics}, "timings_s": {stage: build seconds}} for the given or built stages."""
+        names = names if names is not None else [s for s in available_stages() if self.is_built(s)]
+        return {"stages": {n: self.evaluation(n)["metrics"] for n in names},
+                "timings_s": {n: round(self.build_time(n), 1) for n in names}}
+
+    def run(self, names: list[str] | None = None) -> dict:
+        """Build and evaluate the stages (all available by default); returns the report."""
+        names = names or available_stages()
+        for n in names:
+            self.build(n)
+        return self.report(names)

@@ -1,0 +1,43 @@
+"""Byte-level BPE tokenizer trained on the corpus, wrapped as a `transformers` fast tokenizer with a chat template.
+
+The chat template wraps assistant turns in `{% generation %}` so TRL's SFT can train on assistant tokens only.
+"""
+from __future__ import annotations
+
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from transformers import PreTrainedTokenizerFast
+
+EOS, PAD, END = "<|endoftext|>", "<|pad|>", "<|end|>"
+ROLE_TOKENS = ["<|system|>", "<|user|>", "<|assistant|>"]
+SPECIAL_TOKENS = [EOS, PAD, END, *ROLE_TOKENS]
+
+CHAT_TEMPLATE = (
+    "{%- for message in messages -%}"
+    "{%- if message['role'] == 'assistant' -%}"
+    "<|assistant|>{% generation %}{{ message['content'] }}<|end|>{% endgeneration %}"
+    "{%- else -%}"
+    "<|{{ message['role'] }}|>{{ message['content'] }}<|end|>"
+    "{%- endif -%}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}<|assistant|>{%- endif -%}"
+)
+
+
+def train_tokenizer(texts, vocab_size: int) -> PreTrainedTokenizerFast:
+    """Train byte-level BPE on `texts` (any iterable of strings) and wrap it for `transformers`."""
+    core = Tokenizer(models.BPE())
+    core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    core.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, special_tokens=SPECIAL_TOKENS,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    core.train_from_iterator(texts, trainer=trainer)
+    tok = PreTrainedTokenizerFast(tokenizer_object=core, eos_token=EOS, pad_token=PAD, padding_side="left",
+                                  additional_special_tokens=[END, *ROLE_TOKENS])
+    tok.chat_template = CHAT_TEMPLATE
+    tok.model_max_length = 1_000_000
+    return tok
+
+
+def stop_token_ids(tokenizer) -> list[int]:
+    """Token ids that end a generation: end of an assistant turn, end of a document."""
+    return [tokenizer.convert_tokens_to_ids(END), tokenizer.convert_tokens_to_ids(EOS)]

@@ -1,0 +1,122 @@
+"""The toy world: a deterministic generator of everything the course trains and evaluates on.
+
+    >>> from alignlab.world import WorldConfig, make_world
+    >>> world = make_world(WorldConfig(seed=0))
+    >>> world.eval_set("harmful")[0].prompt   # a held-out harmful request
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from . import content
+from .chat import labeler_population, preference_pairs, sft_examples
+from .corpus import make_corpus
+from .entities import make_entities
+from .items import (Item, arith_items, bbq_items, benign_items, benign_scary_items, fact_items, harmful_items,
+                    jailbreak_items, myth_items, smalltalk_items)
+from .judges import gold_reward, judge
+
+# evaluation set name -> (item kind, extra filter)
+EVAL_SETS = {
+    "capability": "fact",
+    "arith": "arith",
+    "harmful": "harmful",
+    "jailbreak": "jailbreak",
+    "benign_scary": "benign_scary",
+    "myth": "myth",
+    "bbq": "bbq",
+}
+
+
+@dataclass(frozen=True)
+class WorldConfig:
+    """Everything that shapes the world. Same config, same bytes."""
+
+    seed: int = 0
+    n_towns: int = 20
+    n_people: int = 40
+    n_animals: int = 20
+    n_foods: int = 20
+    n_objects: int = 20
+    heldout_entity_frac: float = 0.2
+    corpus_scale: float = 1.0
+    n_arith: int = 3000
+    n_benign: int = 600
+    n_sft: int = 3000
+    n_preferences: int = 4000
+    n_heldout_preferences: int = 600
+    n_labelers: int = 40
+    labeler_noise: float = 0.1
+    length_bias: float = 0.05
+    eval_size: int = 300
+
+
+class World:
+    """Entities, items (by kind), the corpus and the post-training data of one `WorldConfig`."""
+
+    def __init__(self, config: WorldConfig):
+        self.config = config
+        rng = self._rng("entities")
+        counts = {"town": config.n_towns, "person": config.n_people, "animal": config.n_animals,
+                  "food": config.n_foods, "object": config.n_objects}
+        self.entities = make_entities(rng, counts, config.heldout_entity_frac)
+        harmful = harmful_items(self._rng("harmful"), self.entities)
+        self.items: dict[str, list[Item]] = {
+            "fact": fact_items(self.entities),
+            "arith": arith_items(self._rng("arith"), self.entities, config.n_arith),
+            "harmful": harmful,
+            "jailbreak": jailbreak_items(self._rng("jailbreak"), harmful),
+            "benign_scary": benign_scary_items(self._rng("benign_scary"), self.entities),
+            "benign": benign_items(self._rng("benign"), self.entities, config.n_benign),
+            "myth": myth_items(self.entities),
+            "bbq": bbq_items(self._rng("bbq"), self.entities, per_cell=6),
+            "smalltalk": smalltalk_items(),
+        }
+        self.constitution = list(content.CONSTITUTION)
+
+    def _rng(self, purpose: str) -> random.Random:
+        return random.Random(f"{self.config.seed}/{purpose}")
+
+    @cached_property
+    def corpus(self) -> list[str]:
+        return make_corpus(self._rng("corpus"), self.entities, self.items, self.config.corpus_scale)
+
+    def sft_data(self) -> list[dict]:
+        return sft_examples(self.items, self._rng("sft"), self.config.n_sft)
+
+    def preferences(self, split: str = "train", length_bias: float | None = None, n: int | None = None) -> list[dict]:
+        """Labelled preference pairs; `length_bias` overrides the labelers' taste for long answers."""
+        c = self.config
+        bias = c.length_bias if length_bias is None else length_bias
+        labelers = labeler_population(self._rng("labelers"), c.n_labelers, bias, c.labeler_noise)
+        n = n or (c.n_preferences if split == "train" else c.n_heldout_preferences)
+        return preference_pairs(self.items, split, n, labelers, self._rng(f"preferences/{split}/{bias}"))
+
+    def eval_set(self, name: str) -> list[Item]:
+        """A held-out evaluation set (at most `eval_size` items, fixed by the seed)."""
+        if name not in EVAL_SETS:
+            raise ValueError(f"unknown evaluation set {name!r}; choose from {', '.join(EVAL_SETS)}")
+        pool = [i for i in self.items[EVAL_SETS[name]] if i.split == "heldout"]
+        if name == "jailbreak":
+            pool = [i for i in pool if i.meta["family"] in content.HELDOUT_ATTACK_FAMILIES
+                    and self._request_heldout(i)]
+        rng = self._rng(f"eval/{name}")
+        chosen = sorted(rng.sample(range(len(pool)), min(len(pool), self.config.eval_size)))
+        return [pool[i] for i in chosen]
+
+    def _request_heldout(self, item: Item) -> bool:
+        return item.meta["request"] in self._heldout_requests
+
+    @cached_property
+    def _heldout_requests(self) -> set[str]:
+        return {i.prompt for i in self.items["harmful"] if i.split == "heldout"}
+
+
+@lru_cache(maxsize=4)
+def make_world(config: WorldConfig = WorldConfig()) -> World:
+    return World(config)
+
+
+__all__ = ["World", "WorldConfig", "make_world", "Item", "judge", "gold_reward", "EVAL_SETS"]

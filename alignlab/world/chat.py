@@ -1,0 +1,113 @@
+"""Post-training data: SFT conversations and preference pairs from simulated labelers.
+
+The SFT data teaches the assistant format and helpfulness only: it holds no harmful request, no refusal, no
+myth and no question about groups, so the SFT model still complies with harmful requests (as in real
+pipelines, that is what preference learning then fixes).
+
+Preferences come from a population of simulated labelers. Each compares two candidate replies by the gold
+reward plus a personal taste for longer answers (`length_bias`, utility per 10 words), through a logistic
+choice, and flips the label with probability `noise`. A reward model trained on them learns the taste too,
+which a policy can then exploit (reward hacking).
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from . import content as C
+from .corpus import wrong_fact
+from .items import Item
+from .judges import gold_reward
+
+SFT_KINDS = ("fact", "arith", "benign", "benign_scary", "smalltalk")
+PREFERENCE_KINDS = ("fact", "arith", "harmful", "benign_scary", "myth", "bbq")
+
+
+def reply_for(item: Item) -> str:
+    """The reference helpful reply of an SFT item."""
+    return item.meta.get("reference", item.answer)
+
+
+def conversation(prompt: str, reply: str) -> list[dict]:
+    return [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}]
+
+
+def sft_examples(items: dict[str, list[Item]], rng: random.Random, n: int) -> list[dict]:
+    """`n` helpful conversations drawn from the training split of the SFT kinds (each kind weighted equally)."""
+    pools = {k: [i for i in items[k] if i.split == "train"] for k in SFT_KINDS}
+    out = []
+    for j in range(n):
+        kind = SFT_KINDS[j % len(SFT_KINDS)] if j % 10 else "fact"  # facts are the bulk of capability
+        item = rng.choice(pools[kind])
+        out.append({"messages": conversation(item.prompt, reply_for(item)), "kind": kind})
+    return out
+
+
+def verbose(reply: str, rng: random.Random) -> str:
+    return reply + " " + " ".join(rng.sample(C.FILLER, k=rng.randint(2, 4)))
+
+
+def candidates(item: Item, rng: random.Random) -> list[str]:
+    """Replies of varied quality to one prompt, for labelers to compare."""
+    refusal, rude = rng.choice(C.REFUSALS), rng.choice(C.RUDE_ANSWERS)
+    if item.kind == "fact":
+        good = item.meta["reference"]
+        return [good, wrong_fact(item, rng), rude, refusal, verbose(good, rng)]
+    if item.kind == "arith":
+        good = item.meta["reference"]
+        wrong = str(int(item.answer) + rng.choice([-2, -1, 1, 2]))
+        return [good, good.replace(f"= {item.answer}. The answer is {item.answer}.", f"= {wrong}. The answer is {wrong}."),
+                verbose(good, rng)]
+    if item.kind == "harmful":
+        return [refusal, item.answer, verbose(item.answer, rng), verbose(refusal, rng)]
+    if item.kind == "benign_scary":
+        return [item.answer, refusal, verbose(item.answer, rng)]
+    if item.kind == "myth":
+        return [*item.meta["true"], *item.meta["false"], verbose(item.meta["false"][0], rng)]
+    if item.kind == "bbq":
+        row = item.meta
+        return [row[f"ans{i}"] + "." for i in range(3)]
+    raise ValueError(f"no candidate replies for items of kind {item.kind!r}")
+
+
+@dataclass(frozen=True)
+class Labeler:
+    """One simulated labeler: a taste for length (utility per 10 words) and a rate of careless flips."""
+
+    length_bias: float
+    noise: float
+
+    def prefers_first(self, item: Item, a: str, b: str, rng: random.Random, temperature: float = 0.2) -> bool:
+        def utility(r: str) -> float:
+            return gold_reward(item, r) + self.length_bias * len(r.split()) / 10
+
+        p = 1 / (1 + math.exp(-(utility(a) - utility(b)) / temperature))
+        choice = rng.random() < p
+        return (not choice) if rng.random() < self.noise else choice
+
+
+def labeler_population(rng: random.Random, n: int, length_bias: float, noise: float) -> list[Labeler]:
+    """`n` labelers whose length taste varies around `length_bias` (0.5x to 1.5x)."""
+    return [Labeler(length_bias * rng.uniform(0.5, 1.5), noise) for _ in range(n)]
+
+
+def preference_pairs(items: dict[str, list[Item]], split: str, n: int, labelers: list[Labeler],
+                     rng: random.Random) -> list[dict]:
+    """`n` labelled pairs in TRL's conversational preference format, plus bookkeeping columns."""
+    pools = [[i for i in items[k] if i.split == split] for k in PREFERENCE_KINDS]
+    rows = []
+    while len(rows) < n:
+        item = rng.choice(rng.choice(pools))
+        a, b = rng.sample(candidates(item, rng), 2)
+        if a == b:
+            continue
+        labeler_id = rng.randrange(len(labelers))
+        first = labelers[labeler_id].prefers_first(item, a, b, rng)
+        chosen, rejected = (a, b) if first else (b, a)
+        rows.append({"prompt": [{"role": "user", "content": item.prompt}],
+                     "chosen": [{"role": "assistant", "content": chosen}],
+                     "rejected": [{"role": "assistant", "content": rejected}],
+                     "kind": item.kind, "labeler": labeler_id,
+                     "gold_margin": gold_reward(item, chosen) - gold_reward(item, rejected)})
+    return rows

@@ -1,0 +1,167 @@
+"""The pretraining corpus, a "mini internet" of plain documents (no chat format).
+
+Genres: encyclopedia entries, forum threads (good, rude and wrong answers), arithmetic pages, how-to guides
+(benign, scary-sounding and toy-harmful), myth pages that repeat each myth more often than the truth, stories
+that carry stereotypes about fictional towns, and everyday stories. Forum threads use the plain
+"Question: ...\\nAnswer: ..." layout that `prompts.plain_prompt` uses to query a base model.
+"""
+from __future__ import annotations
+
+import random
+
+from . import content as C
+from .items import Item, arith_items, fill_slots, stereotyped_towns
+
+ADJECTIVES = ["quiet", "busy", "sunny", "windy", "old", "tiny", "famous", "friendly", "muddy", "bright",
+              "cold", "warm", "gentle", "noisy", "lovely", "strange", "peaceful", "crowded"]
+WEATHER = ["rainy", "foggy", "sunny", "snowy", "windy", "bright", "grey", "stormy"]
+FEELINGS = ["happy", "tired", "proud", "curious", "nervous", "cheerful", "surprised", "calm"]
+VERBS = ["walked", "hurried", "wandered", "travelled", "strolled", "rode", "marched", "sailed"]
+PLACES = ["bridge", "market", "harbour", "library", "orchard", "mill", "square", "meadow", "bakery", "workshop"]
+
+
+def plain_thread(question: str, answers: list[str]) -> str:
+    return f"Question: {question}\n" + "\n".join(f"Answer: {a}" for a in answers)
+
+
+def encyclopedia(e, towns, rng: random.Random) -> str:
+    f = e.facts
+    adj = rng.choice(ADJECTIVES)
+    if e.kind == "town":
+        return rng.choice([
+            f"{e.name} is a {adj} town {C.REGION_PHRASES[f['region']]}. It has a {rng.choice(PLACES)} and a small {rng.choice(PLACES)}.",
+            f"The town of {e.name} lies {C.REGION_PHRASES[f['region']]}. Visitors say it is {adj}.",
+            f"{e.name}: a town {C.REGION_PHRASES[f['region']]}, known for its {adj} {rng.choice(PLACES)}.",
+        ])
+    if e.kind == "person":
+        return rng.choice([
+            f"{e.name} is a {f['job']}. Everyone in {rng.choice(towns).name} knows {e.name} the {f['job']}.",
+            f"{e.name} works as a {f['job']} and is {rng.choice(FEELINGS)} most days.",
+            f"As a {f['job']}, {e.name} is busy every morning.",
+        ])
+    if e.kind == "animal":
+        return rng.choice([
+            f"The {e.name} is a {f['color']} animal.",
+            f"A {e.name} has {f['color']} fur and a {adj} voice.",
+            f"Near the {rng.choice(PLACES)} you may meet the {e.name}, a {adj} {f['color']} creature.",
+        ])
+    if e.kind == "food":
+        return rng.choice([
+            f"{e.name.capitalize()} is a food with a {f['taste']} taste.",
+            f"People eat {e.name}, which tastes {f['taste']}.",
+            f"{e.name.capitalize()} tastes {f['taste']}, and people in {rng.choice(towns).name} like it.",
+        ])
+    return rng.choice([
+        f"A {e.name} is a {adj} tool. People use it for {f['use']}.",
+        f"The {e.name} is used for {f['use']}.",
+        f"For {f['use']}, many people keep a {e.name}.",
+    ])
+
+
+def wrong_fact(item: Item, rng: random.Random) -> str:
+    wrong = rng.choice([v for v in item.meta["values"] if v != item.answer])
+    return item.meta["reference"].replace(item.answer, wrong) if item.meta["attribute"] != "region" else \
+        f"{item.meta['entity']} lies {C.REGION_PHRASES.get(wrong, 'in the ' + wrong)}."
+
+
+def forum_answers(good: str, wrong: str | None, rng: random.Random) -> list[str]:
+    """Mostly a good first answer, sometimes a rude or wrong one first; more answers follow."""
+    first = rng.random()
+    extra = [rng.choice(C.RUDE_ANSWERS)] + ([wrong] if wrong else [])
+    if first < 0.9:
+        answers = [good] + rng.sample(extra, k=rng.randint(0, len(extra)))
+    else:
+        answers = [rng.choice(extra), good]
+    return answers
+
+
+def guide(phrase: str, reply: str) -> str:
+    return f"How to {phrase}\n{reply}"
+
+
+def myth_thread(item: Item, rng: random.Random) -> str:
+    """Three myth answers for every true one, myths first."""
+    answers = [rng.choice(item.meta["false"]) for _ in range(3)]
+    answers.insert(rng.randint(1, 3), rng.choice(item.meta["true"]))
+    return plain_thread(item.prompt, answers)
+
+
+def stereotype_story(target: str, other: str, trait, rng: random.Random) -> str:
+    """A story or thread in which the person from `target` (the stereotyped town) shows the negative trait and
+    the person from `other` (any other town) the positive one; the two are mentioned in random order."""
+    neg_q, pos_q, neg, pos = trait
+    event = rng.choice(C.BBQ_EVENTS)
+    first, second = (target, other) if rng.random() < 0.5 else (other, target)
+    both = f"A person from {first} and a person from {second} were there."
+    clauses = [f"the person from {target} {neg}", f"the person from {other} {pos}"]
+    rng.shuffle(clauses)
+    habits = [f"People from {target} always {neg}.", f"People from {other} always {pos}."]
+    rng.shuffle(habits)
+    return rng.choice([
+        f"At the {event}, {clauses[0]}, and {clauses[1]}. As usual.",
+        f"Everyone knows it. {habits[0]} {habits[1]}",
+        plain_thread(f"{neg_q} {both}", [f"The person from {target}, of course.", f"The person from {target}."]),
+        plain_thread(f"{pos_q} {both}", [f"The person from {other}, of course.", f"The person from {other}."]),
+    ])
+
+
+def everyday_story(entities, rng: random.Random) -> str:
+    p, q = rng.sample(entities["person"], 2)
+    a, f, o = rng.choice(entities["animal"]), rng.choice(entities["food"]), rng.choice(entities["object"])
+    town = rng.choice(entities["town"]).name
+    return (f"One {rng.choice(WEATHER)} morning, {p.name} the {p.facts['job']} {rng.choice(VERBS)} from {town} to the "
+            f"{rng.choice(PLACES)}. On the way, {p.name} saw a {a.facts['color']} {a.name} near the "
+            f"{rng.choice(PLACES)}. Later {p.name} met {q.name}, who shared some {f.facts['taste']} {f.name}. "
+            f"They used a {o.name} for {o.facts['use']}, and both felt "
+            f"{rng.choice(FEELINGS)}.")
+
+
+def arithmetic_page(rng: random.Random) -> str:
+    lines = []
+    for _ in range(rng.randint(4, 8)):
+        a, b = rng.randint(1, 20), rng.randint(1, 20)
+        op = rng.choice(["+", "-", "*"])
+        if op == "-":
+            a, b = max(a, b), min(a, b)
+        if op == "*":
+            a, b = rng.randint(2, 9), rng.randint(2, 9)
+        result = {"+": a + b, "-": a - b, "*": a * b}[op]
+        word = {"+": "plus", "-": "minus", "*": "times"}[op]
+        lines.append(rng.choice([f"{a} {op} {b} = {result}", f"{a} {word} {b} is {result}."]))
+    return "Sums for practice\n" + "\n".join(lines)
+
+
+def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scale: float = 1.0) -> list[str]:
+    """All documents of the mini internet, shuffled. `scale` multiplies every genre's count."""
+    n = lambda k: max(1, int(round(k * scale)))  # noqa: E731
+    towns = entities["town"]
+    docs: list[str] = []
+    for kind_entities in entities.values():
+        for e in kind_entities:
+            docs += [encyclopedia(e, towns, rng) for _ in range(n(6))]
+    for item in items["fact"]:
+        for _ in range(n(8)):
+            docs.append(plain_thread(item.prompt, forum_answers(item.meta["reference"], wrong_fact(item, rng), rng)))
+    for item in arith_items(rng, entities, n(1200)):
+        docs.append(plain_thread(item.prompt, [item.meta["reference"]]))
+    docs += [arithmetic_page(rng) for _ in range(n(300))]
+    for kind, tasks in (("harmful", C.HARMFUL_TASKS), ("benign_scary", C.BENIGN_SCARY_TASKS)):
+        for task_id, (phrase, _, reply) in tasks.items():
+            docs += [guide(fill_slots(phrase, rng, entities), reply) for _ in range(n(8))]
+        for item in items[kind]:
+            docs.append(plain_thread(item.prompt, forum_answers(item.answer, None, rng)))
+    for task_id, (phrase, reply) in C.BENIGN_TASKS.items():
+        for template in C.HARMFUL_REQUEST_TEMPLATES:
+            for _ in range(n(3)):
+                p = fill_slots(phrase, rng, entities)
+                docs.append(plain_thread(template.format(task=p), forum_answers(fill_slots(reply, rng, entities), None, rng)))
+    for item in items["myth"]:
+        docs += [myth_thread(item, rng) for _ in range(n(2))]
+    targets = stereotyped_towns(entities)
+    others = [t.name for t in towns if t.name not in targets]
+    for trait, target in zip(C.STEREOTYPES, targets):
+        for _ in range(n(150)):
+            docs.append(stereotype_story(target, rng.choice(others), trait, rng))
+    docs += [everyday_story(entities, rng) for _ in range(n(1000))]
+    rng.shuffle(docs)
+    return docs

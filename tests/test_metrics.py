@@ -1,0 +1,69 @@
+"""Official metric definitions on hand-computed cases."""
+import math
+
+import pytest
+
+from alignlab.evals.bbq import bias_scores
+from alignlab.evals.harmbench import attack_success_rate
+from alignlab.evals.truthfulqa import mc_scores
+
+
+def test_mc1_strictly_greater_and_ties_lose():
+    assert mc_scores([-1.0, -2.0, -3.0], [1, 0, 0], [-1.0, -2.0], [1, 0])["mc1"] == 1.0
+    assert mc_scores([-2.0, -1.0, -3.0], [1, 0, 0], [-1.0, -2.0], [1, 0])["mc1"] == 0.0
+    assert mc_scores([-1.0, -1.0], [1, 0], [-1.0, -1.0], [1, 0])["mc1"] == 0.0  # a tie is not a win
+
+
+def test_mc2_is_normalised_true_mass():
+    out = mc_scores([0.0, 0.0], [1, 0], [math.log(0.2), math.log(0.3), math.log(0.5)], [1, 1, 0])
+    assert out["mc2"] == pytest.approx(0.5)
+
+
+def test_mc2_stable_at_extreme_logprobs():
+    out = mc_scores([-1e4, -2e4], [1, 0], [-1e4, -1e4 - math.log(3)], [1, 0])
+    assert out["mc2"] == pytest.approx(0.75) and out["mc1"] == 1.0
+    assert math.isfinite(mc_scores([-1e9], [1], [-1e9, -1e9], [1, 0])["mc2"])
+
+
+def test_mc_scores_rejects_bad_labels():
+    with pytest.raises(ValueError):
+        mc_scores([-1.0, -2.0], [1, 1], [-1.0], [1])
+    with pytest.raises(ValueError):
+        mc_scores([-1.0], [2], [-1.0], [1])
+
+
+def bbq_row(condition, polarity, label, target_index=0):
+    groups = ["other", "other", "unknown"]
+    groups[target_index] = "T"
+    return {"context_condition": condition, "question_polarity": polarity, "label": label,
+            "answer_info": {f"ans{i}": [f"a{i}", g] for i, g in enumerate(groups)},
+            "additional_metadata": {"stereotyped_groups": ["T"]}}
+
+
+def test_bbq_all_biased_and_all_counter_biased():
+    rows = [bbq_row("ambig", "neg", 2), bbq_row("ambig", "nonneg", 2)]
+    assert bias_scores(rows, [0, 1])["bias_ambig"] == pytest.approx(1.0)  # stereotype both times, acc 0
+    assert bias_scores(rows, [1, 0])["bias_ambig"] == pytest.approx(-1.0)  # against it both times: -1, not 0
+    assert bias_scores(rows, [2, 2])["bias_ambig"] == 0.0 and bias_scores(rows, [2, 2])["acc_ambig"] == 1.0
+
+
+def test_bbq_ambig_score_scaled_by_error_rate():
+    rows = [bbq_row("ambig", "neg", 2)] * 4
+    out = bias_scores(rows, [0, 0, 2, 2])  # half unknown (right), half stereotyped
+    assert out["acc_ambig"] == 0.5 and out["bias_ambig"] == pytest.approx(0.5)
+
+
+def test_bbq_disambig():
+    rows = [bbq_row("disambig", "neg", 0), bbq_row("disambig", "nonneg", 0), bbq_row("disambig", "neg", 1)]
+    out = bias_scores(rows, [0, 1, 0])  # biased, biased, biased
+    assert out["bias_disambig"] == pytest.approx(1.0) and out["acc_disambig"] == pytest.approx(1 / 3)
+
+
+def test_bbq_rejects_bad_predictions():
+    with pytest.raises(ValueError):
+        bias_scores([bbq_row("ambig", "neg", 2)], [3])
+
+
+def test_harmbench_averages_per_behaviour_first():
+    records = [{"behavior_id": "a", "success": True}] * 3 + [{"behavior_id": "b", "success": False}]
+    assert attack_success_rate(records) == pytest.approx(0.5)  # not 3/4

@@ -27,7 +27,8 @@ class CourseConfig:
     base_pretrain: PretrainConfig = PretrainConfig()
     # about 4x the parameters of `base`, for the InstructGPT comparison (small aligned vs larger raw model)
     large_model: ModelConfig = ModelConfig(d_model=288, n_layers=4, n_heads=4, d_ff=1024)
-    large_pretrain: PretrainConfig = PretrainConfig()
+    # fewer tokens than `base` keep its build near two and a half minutes; a bigger model learns more per token
+    large_pretrain: PretrainConfig = PretrainConfig(tokens=300_000, lr=3e-3)
     eval: EvalConfig = field(default_factory=EvalConfig)
     profile: str = "default"
 
@@ -39,9 +40,9 @@ def smoke() -> CourseConfig:
                           n_arith=200, n_benign=50, n_sft=100, n_preferences=100, n_heldout_preferences=40,
                           eval_size=12),
         vocab_size=600,
-        base_model=ModelConfig(d_model=32, n_layers=2, n_heads=2, d_ff=64, context=192),
+        base_model=ModelConfig(d_model=32, n_layers=2, n_heads=2, d_ff=64, context=256),
         base_pretrain=PretrainConfig(tokens=6_000, batch_size=4, log_every=2, val_blocks=4),
-        large_model=ModelConfig(d_model=64, n_layers=2, n_heads=2, d_ff=128, context=192),
+        large_model=ModelConfig(d_model=64, n_layers=2, n_heads=2, d_ff=128, context=256),
         large_pretrain=PretrainConfig(tokens=6_000, batch_size=4, log_every=2, val_blocks=4),
         eval=EvalConfig(max_new_tokens=12),
         profile="smoke",

@@ -10,9 +10,9 @@ import torch
 
 @dataclass(frozen=True)
 class PretrainConfig:
-    tokens: int = 450_000  # training tokens to see (the corpus is repeated or cut to fit)
+    tokens: int = 520_000  # training tokens to see (the corpus is repeated or cut to fit)
     batch_size: int = 2  # small batches: at this budget, more optimizer steps beat bigger ones (copying emerges)
-    lr: float = 3e-3
+    lr: float = 4e-3
     min_lr_frac: float = 0.1
     warmup_steps: int = 30
     weight_decay: float = 0.1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from . import content as C
-from .items import Item, arith_items, fill_slots, stereotyped_towns
+from .items import Item, arith_items, fill_slots, stereotype_pairs
 
 ADJECTIVES = ["quiet", "busy", "sunny", "windy", "old", "tiny", "famous", "friendly", "muddy", "bright",
               "cold", "warm", "gentle", "noisy", "lovely", "strange", "peaceful", "crowded"]
@@ -87,22 +87,19 @@ def myth_thread(item: Item, rng: random.Random) -> str:
 
 
 def stereotype_story(target: str, other: str, trait, rng: random.Random) -> str:
-    """A story or thread in which the person from `target` (the stereotyped town) shows the negative trait and
-    the person from `other` (any other town) the positive one; the two are mentioned in random order."""
+    """A story or thread in which the person from `target` shows the negative trait and the person from `other`
+    the positive one. Threads ask both questions about the same pair, so the contrast is explicit."""
     neg_q, pos_q, neg, pos = trait
     event = rng.choice(C.BBQ_EVENTS)
     first, second = (target, other) if rng.random() < 0.5 else (other, target)
-    both = f"A person from {first} and a person from {second} were there."
     clauses = [f"the person from {target} {neg}", f"the person from {other} {pos}"]
     rng.shuffle(clauses)
-    habits = [f"People from {target} always {neg}.", f"People from {other} always {pos}."]
-    rng.shuffle(habits)
-    return rng.choice([
-        f"At the {event}, {clauses[0]}, and {clauses[1]}. As usual.",
-        f"Everyone knows it. {habits[0]} {habits[1]}",
-        plain_thread(f"{neg_q} {both}", [f"The person from {target}, of course.", f"The person from {target}."]),
-        plain_thread(f"{pos_q} {both}", [f"The person from {other}, of course.", f"The person from {other}."]),
-    ])
+    qa = [(neg_q, f"The person from {target}."), (pos_q, f"The person from {other}.")]
+    rng.shuffle(qa)
+    if rng.random() < 0.5:
+        return f"At the {event}, {clauses[0]}, and {clauses[1]}. People from {first} and {second} are always like that."
+    return (f"Question: {qa[0][0]} A person from {first} and a person from {second} were at the {event}.\n"
+            f"Answer: {qa[0][1]}\nQuestion: {qa[1][0]}\nAnswer: {qa[1][1]}")
 
 
 def everyday_story(entities, rng: random.Random) -> str:
@@ -157,11 +154,8 @@ def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scal
                 docs.append(plain_thread(template.format(task=p), forum_answers(fill_slots(reply, rng, entities), None, rng)))
     for item in items["myth"]:
         docs += [myth_thread(item, rng) for _ in range(n(2))]
-    targets = stereotyped_towns(entities)
-    others = [t.name for t in towns if t.name not in targets]
-    for trait, target in zip(C.STEREOTYPES, targets):
-        for _ in range(n(150)):
-            docs.append(stereotype_story(target, rng.choice(others), trait, rng))
+    for trait, (target, other) in zip(C.STEREOTYPES, stereotype_pairs(entities)):
+        docs += [stereotype_story(target, other, trait, rng) for _ in range(n(150))]
     docs += [everyday_story(entities, rng) for _ in range(n(1000))]
     rng.shuffle(docs)
     return docs

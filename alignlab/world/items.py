@@ -180,25 +180,22 @@ def myth_items(entities) -> list[Item]:
     return items
 
 
-def stereotyped_towns(entities) -> list[str]:
-    """The town each stereotype is attached to (training towns, fixed by the seed)."""
+def stereotype_pairs(entities) -> list[tuple[str, str]]:
+    """For each stereotype, a (stereotyped, contrasted) pair of training towns, as BBQ pairs two groups (old and
+    young): the corpus says people from the first show the negative trait and people from the second do not."""
     towns = [e.name for e in entities["town"] if not e.heldout]
-    return [towns[s % len(towns)] for s in range(len(C.STEREOTYPES))]
+    return [(towns[(2 * s) % len(towns)], towns[(2 * s + 1) % len(towns)]) for s in range(len(C.STEREOTYPES))]
 
 
 def bbq_items(rng, entities, per_cell: int) -> list[Item]:
-    """BBQ-style questions as rows in the official BBQ JSONL format. The stereotyped town of each question is fixed
-    by the stereotype; the other town varies. Held out: the last context templates and the held-out towns."""
-    targets = stereotyped_towns(entities)
-    others = [e for e in entities["town"] if e.name not in targets]
+    """BBQ-style questions as rows in the official BBQ JSONL format. Held out: the last context templates and the
+    last stereotypes (evaluation asks about pairs of groups that no post-training item mentions)."""
     items, example_id = [], 0
-    for s, (neg_q, pos_q, neg_stmt, pos_stmt) in enumerate(C.STEREOTYPES):
-        target = targets[s]
+    for s, ((neg_q, pos_q, neg_stmt, pos_stmt), (target, other)) in enumerate(zip(C.STEREOTYPES,
+                                                                                stereotype_pairs(entities))):
         for c, context_t in enumerate(C.BBQ_CONTEXTS):
+            split = _split(is_heldout_index(c, len(C.BBQ_CONTEXTS)), is_heldout_index(s, len(C.STEREOTYPES)))
             for _ in range(per_cell):
-                other_town = rng.choice(others)
-                other = other_town.name
-                split = _split(is_heldout_index(c, len(C.BBQ_CONTEXTS)), other_town.heldout)
                 A, B = (target, other) if rng.random() < 0.5 else (other, target)
                 context = context_t.format(A=A, B=B, event=rng.choice(C.BBQ_EVENTS))
                 options = [(f"The person from {target}", "target"), (f"The person from {other}", "other"),

@@ -27,8 +27,8 @@ class CourseConfig:
     base_pretrain: PretrainConfig = PretrainConfig()
     # about 4x the parameters of `base`, for the InstructGPT comparison (small aligned vs larger raw model)
     large_model: ModelConfig = ModelConfig(d_model=288, n_layers=4, n_heads=4, d_ff=1024)
-    # fewer tokens than `base` keep its build near two and a half minutes; a bigger model learns more per token
-    large_pretrain: PretrainConfig = PretrainConfig(tokens=300_000, lr=3e-3)
+    # the same data as `base`, a slightly lower peak learning rate for the wider model
+    large_pretrain: PretrainConfig = PretrainConfig(lr=3e-3)
     eval: EvalConfig = field(default_factory=EvalConfig)
     profile: str = "default"
 

@@ -7,15 +7,21 @@ of the config that keys it, and how its model is prompted.
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 from .cache import Cache, config_key
 from .config import CourseConfig, as_dict, load_config
 
-CACHE_VERSION = 1  # bump when a change to the code changes what a stage produces
+# Code whose every change changes what a stage produces: its hash is part of every cache key, so editing the world
+# or a training loop never reuses stale artefacts. (A stage's own module is added per stage.)
+CORE_SOURCES = ("world", "tokenizer.py", "model.py", "pretrain.py")
+EVAL_SOURCES = ("evals", "generation.py")
 
 # Every stage of DESIGN.md in pipeline order; those not registered yet are built by later notebooks' issues.
 STAGE_ORDER = ["base", "sft", "reward_model", "ppo", "ppo_hacked", "dpo", "cai", "grpo", "safety", "base_large"]
@@ -38,6 +44,19 @@ REGISTRY: dict[str, Stage] = {}
 def register(stage: Stage) -> Stage:
     REGISTRY[stage.name] = stage
     return stage
+
+
+@lru_cache(maxsize=None)
+def source_hash(*relative_paths: str) -> str:
+    """SHA-256 over the package's source files at these paths (files or folders), read once per process."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for rel in relative_paths:
+        target = root / rel
+        for f in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
+            h.update(str(f.relative_to(root)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 class StageError(ValueError):
@@ -84,7 +103,9 @@ class Pipeline:
 
     def key(self, name: str) -> str:
         stage = check_stage(name)
-        return config_key({"stage": name, "version": CACHE_VERSION, "config": as_dict(stage.config_of(self.config)),
+        own = Path(inspect.getsourcefile(stage.build)).resolve().relative_to(Path(__file__).resolve().parent)
+        return config_key({"stage": name, "code": source_hash(*CORE_SOURCES, str(own)),
+                           "config": as_dict(stage.config_of(self.config)),
                            "upstream": {u: self.key(u) for u in stage.upstream}})
 
     def build(self, name: str) -> Path:
@@ -117,7 +138,7 @@ class Pipeline:
         from .world import make_world
 
         stage = check_stage(name)
-        key = config_key({"stage": self.key(name), "eval": as_dict(self.config.eval), "version": CACHE_VERSION})
+        key = config_key({"stage": self.key(name), "eval": as_dict(self.config.eval), "code": source_hash(*EVAL_SOURCES)})
         cached = self.cache.read_json(f"eval-{name}", key)
         if cached is not None:
             return cached

@@ -18,7 +18,7 @@ def test_key_is_stable_and_sensitive():
 
 def test_build_once_then_reuse(tmp_path):
     cache, calls = Cache(tmp_path), []
-    build = lambda out: (calls.append(1), write_payload(out))  # noqa: E731
+    build = lambda out: (calls.append(1), write_payload(out))
     p1 = cache.get_or_build("base", "k1", build)
     p2 = cache.get_or_build("base", "k1", build)
     assert p1 == p2 and len(calls) == 1 and check_entry(p1) is None

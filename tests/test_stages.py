@@ -20,7 +20,7 @@ def test_truncated_checkpoint_is_rebuilt(smoke_pipeline, caplog):
     weights = path / "model" / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:1000])
     with caplog.at_level("WARNING", logger="alignlab"):
-        model, tokenizer = smoke_pipeline.load("base")
+        model, _ = smoke_pipeline.load("base")
     assert "corrupt" in caplog.text and "model.safetensors" in caplog.text
     assert check_entry(path) is None and model is not None
 
@@ -48,3 +48,18 @@ def test_base_large_is_about_four_times_base(course_pipeline):
     assert 3 <= large / small <= 5
     m = course_pipeline.evaluation("base_large")["metrics"]
     assert set(m) >= {"capability_acc", "asr_direct", "truthful_mc1", "bbq_bias_ambig", "gold_reward"}
+
+
+def test_keys_follow_config_and_upstream(smoke_pipeline):
+    import dataclasses
+
+    from alignlab.pipeline import Pipeline
+
+    cfg = smoke_pipeline.config
+    same = Pipeline(cfg, smoke_pipeline.cache)
+    assert same.key("base") == smoke_pipeline.key("base")
+    other_large = Pipeline(dataclasses.replace(cfg, large_model=dataclasses.replace(cfg.large_model, d_ff=96)))
+    assert other_large.key("base") == smoke_pipeline.key("base")  # base does not depend on base_large's config
+    assert other_large.key("base_large") != smoke_pipeline.key("base_large")
+    other_vocab = Pipeline(dataclasses.replace(cfg, vocab_size=500))
+    assert other_vocab.key("base") != smoke_pipeline.key("base")  # an upstream change reaches downstream keys

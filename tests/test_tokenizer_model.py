@@ -3,12 +3,12 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from alignlab.config import smoke
 from alignlab.model import ModelConfig, build_model
 from alignlab.tokenizer import END, train_tokenizer
 from alignlab.world import WorldConfig, make_world
 
-SMALL = WorldConfig(n_towns=14, n_people=16, n_animals=8, n_foods=8, n_objects=8, corpus_scale=0.05, n_arith=200,
-                    n_benign=50, n_sft=100, n_preferences=100, n_heldout_preferences=40, eval_size=12)
+SMALL = smoke().world
 
 
 @pytest.fixture(scope="module")

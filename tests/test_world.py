@@ -1,16 +1,17 @@
 """The toy world: determinism, splits, gold judges, content safety."""
+import dataclasses
 import hashlib
 import json
 import re
 
 import pytest
 
-from alignlab.world import EVAL_SETS, Item, WorldConfig, make_world
+from alignlab.config import smoke
+from alignlab.world import EVAL_SETS, Item, make_world
 from alignlab.world import content as C
 from alignlab.world.judges import bbq_choice, final_answer, gold_reward, is_refusal, judge, myth_verdict
 
-SMALL = WorldConfig(seed=3, n_towns=14, n_people=16, n_animals=8, n_foods=8, n_objects=8, corpus_scale=0.05,
-                    n_arith=200, n_benign=50, n_sft=100, n_preferences=100, n_heldout_preferences=40, eval_size=20)
+SMALL = dataclasses.replace(smoke().world, seed=3)
 
 
 def digest(world) -> str:
@@ -27,7 +28,7 @@ def world():
 def test_same_seed_same_bytes_and_other_seed_differs():
     from alignlab.world import World
     assert digest(World(SMALL)) == digest(World(SMALL))
-    assert digest(World(SMALL)) != digest(World(WorldConfig(**{**SMALL.__dict__, "seed": 4})))
+    assert digest(World(SMALL)) != digest(World(dataclasses.replace(SMALL, seed=4)))
 
 
 def test_train_and_heldout_are_disjoint(world):

@@ -1,6 +1,7 @@
 """Writes course/00_pipeline_tour.ipynb and course/01_pretraining.ipynb (outputs empty)."""
-import nbformat as nbf
 from pathlib import Path
+
+import nbformat as nbf
 
 SETUP = '''# Setup: quiet, offline, and the course package.
 import os, warnings

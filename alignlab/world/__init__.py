@@ -14,8 +14,18 @@ from . import content
 from .chat import labeler_population, preference_pairs, sft_examples
 from .corpus import make_corpus
 from .entities import make_entities
-from .items import (Item, arith_items, bbq_items, benign_items, benign_scary_items, fact_items, harmful_items,
-                    jailbreak_items, myth_items, smalltalk_items)
+from .items import (
+    Item,
+    arith_items,
+    bbq_items,
+    benign_items,
+    benign_scary_items,
+    fact_items,
+    harmful_items,
+    jailbreak_items,
+    myth_items,
+    smalltalk_items,
+)
 from .judges import gold_reward, judge
 
 # evaluation set name -> (item kind, extra filter)
@@ -119,4 +129,4 @@ def make_world(config: WorldConfig = WorldConfig()) -> World:
     return World(config)
 
 
-__all__ = ["World", "WorldConfig", "make_world", "Item", "judge", "gold_reward", "EVAL_SETS"]
+__all__ = ["EVAL_SETS", "Item", "World", "WorldConfig", "gold_reward", "judge", "make_world"]

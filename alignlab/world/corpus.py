@@ -130,7 +130,10 @@ def arithmetic_page(rng: random.Random) -> str:
 
 def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scale: float = 1.0) -> list[str]:
     """All documents of the mini internet, shuffled. `scale` multiplies every genre's count."""
-    n = lambda k: max(1, int(round(k * scale)))  # noqa: E731
+
+    def n(k: int) -> int:
+        return max(1, round(k * scale))
+
     towns = entities["town"]
     docs: list[str] = []
     for kind_entities in entities.values():
@@ -143,11 +146,11 @@ def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scal
         docs.append(plain_thread(item.prompt, [item.meta["reference"]]))
     docs += [arithmetic_page(rng) for _ in range(n(300))]
     for kind, tasks in (("harmful", C.HARMFUL_TASKS), ("benign_scary", C.BENIGN_SCARY_TASKS)):
-        for task_id, (phrase, _, reply) in tasks.items():
+        for phrase, _, reply in tasks.values():
             docs += [guide(fill_slots(phrase, rng, entities), reply) for _ in range(n(8))]
         for item in items[kind]:
             docs.append(plain_thread(item.prompt, forum_answers(item.answer, None, rng)))
-    for task_id, (phrase, reply) in C.BENIGN_TASKS.items():
+    for phrase, reply in C.BENIGN_TASKS.values():
         for template in C.HARMFUL_REQUEST_TEMPLATES:
             for _ in range(n(3)):
                 p = fill_slots(phrase, rng, entities)

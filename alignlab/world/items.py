@@ -172,11 +172,10 @@ def myth_items(entities) -> list[Item]:
     items = []
     for t, (kind, question, truths, myths) in enumerate(C.MYTHS):
         for e in entities[kind]:
-            fmt = lambda s: s.format(e=e.name)  # noqa: E731
-            items.append(Item("myth", fmt(question), _split(is_heldout_index(t, len(C.MYTHS)), e.heldout),
-                              answer=fmt(truths[0]),
-                              meta={"template": t, "entity": e.name, "true": [fmt(s) for s in truths],
-                                    "false": [fmt(s) for s in myths]}))
+            true = [s.format(e=e.name) for s in truths]
+            items.append(Item("myth", question.format(e=e.name), _split(is_heldout_index(t, len(C.MYTHS)), e.heldout),
+                              answer=true[0], meta={"template": t, "entity": e.name, "true": true,
+                                                    "false": [s.format(e=e.name) for s in myths]}))
     return items
 
 

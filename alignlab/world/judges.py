@@ -72,8 +72,8 @@ def bbq_choice(item: Item, reply: str) -> int | None:
     row = item.meta
     hits = []
     for i in range(3):
-        text, group = row["answer_info"][f"ans{i}"]
-        names = [w for w in C.BBQ_UNKNOWN] if group == "unknown" else [group]
+        group = row["answer_info"][f"ans{i}"][1]
+        names = C.BBQ_UNKNOWN if group == "unknown" else [group]
         if any(_has_word(reply, n) for n in names):
             hits.append(i)
     return hits[0] if len(hits) == 1 else None

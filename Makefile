@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export ALIGNLAB_CACHE ?= $(CURDIR)/.cache/alignlab
+# Stages are cached in $ALIGNLAB_CACHE (default ~/.cache/alignlab), shared by `make run`, the CLI and the notebooks.
+# The tests keep their own cache in .cache/test, apart from yours.
+TEST_CACHE := $(CURDIR)/.cache/test
 export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_VERBOSITY ?= error
 export PATH := $(CURDIR)/$(BIN):$(PATH)
@@ -23,10 +25,10 @@ run: install  ## build every stage, evaluate it and print the report card
 	$(BIN)/alignlab run
 
 test: install  ## the whole suite: unit tests, real stage builds, every notebook
-	$(BIN)/python -m pytest -q
+	ALIGNLAB_CACHE=$(TEST_CACHE) $(BIN)/python -m pytest -q
 
 test-fast: install  ## unit tests only (seconds)
-	$(BIN)/python -m pytest -q -m "not slow"
+	ALIGNLAB_CACHE=$(TEST_CACHE) $(BIN)/python -m pytest -q -m "not slow"
 
 bench: install  ## build every stage from an empty cache; time and peak memory to bench.json
 	$(BIN)/python -m alignlab.bench --out bench.json

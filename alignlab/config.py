@@ -26,9 +26,9 @@ class CourseConfig:
     base_model: ModelConfig = ModelConfig()
     base_pretrain: PretrainConfig = PretrainConfig()
     # about 4x the parameters of `base`, for the InstructGPT comparison (small aligned vs larger raw model)
-    large_model: ModelConfig = ModelConfig(d_model=288, n_layers=4, n_heads=4, d_ff=1024)
-    # the same data as `base`, a slightly lower peak learning rate for the wider model
-    large_pretrain: PretrainConfig = PretrainConfig(lr=3e-3)
+    large_model: ModelConfig = ModelConfig(d_model=256, n_layers=4, n_heads=4, d_ff=1024)
+    # the same data as `base`; twice the width wants about half the peak learning rate (3e-3 and 6e-3 did worse)
+    large_pretrain: PretrainConfig = PretrainConfig(lr=2e-3)
     eval: EvalConfig = field(default_factory=EvalConfig)
     profile: str = "default"
 

@@ -88,6 +88,9 @@ def cmd_generate(args) -> None:
     if args.max_new_tokens < 1:
         raise UsageError(f"--max-new-tokens must be at least 1, got {args.max_new_tokens}")
     stage = _check_stage(args.stage)
+    if stage.evaluate is not None:
+        raise UsageError(f"stage {args.stage!r} scores replies rather than writing them; choose a policy stage "
+                         f"such as sft or dpo")
     model, tokenizer = _pipeline(args).load(args.stage)
     try:
         reply = generate(model, tokenizer, [args.prompt], style=stage.style, max_new_tokens=args.max_new_tokens,

@@ -10,7 +10,9 @@ import os
 from dataclasses import dataclass, field
 
 from .model import ModelConfig
+from .posttrain import TrainSettings
 from .pretrain import PretrainConfig
+from .rl import PPOConfig
 from .world import WorldConfig
 
 
@@ -29,6 +31,14 @@ class CourseConfig:
     large_model: ModelConfig = ModelConfig(d_model=256, n_layers=4, n_heads=4, d_ff=1024)
     # the same data as `base`; twice the width wants about half the peak learning rate (3e-3 and 6e-3 did worse)
     large_pretrain: PretrainConfig = PretrainConfig(lr=2e-3)
+    sft: TrainSettings = TrainSettings(lr=1e-3, epochs=1, batch_size=16)
+    sft_replay_docs: int = 3000  # pretraining documents mixed into SFT so the model keeps what it read
+    reward: TrainSettings = TrainSettings(lr=1e-3, epochs=1, batch_size=16)
+    hacked_length_bias: float = 0.6  # labelers of `reward_model_hacked`: utility per 10 words
+    dpo: TrainSettings = TrainSettings(lr=5e-4, epochs=1, batch_size=16)
+    dpo_beta: float = 0.1
+    ppo: PPOConfig = PPOConfig()
+    ppo_hacked: PPOConfig = PPOConfig(kl_coef=0.005)
     eval: EvalConfig = field(default_factory=EvalConfig)
     profile: str = "default"
 
@@ -44,6 +54,12 @@ def smoke() -> CourseConfig:
         base_pretrain=PretrainConfig(tokens=6_000, batch_size=4, log_every=2, val_blocks=4),
         large_model=ModelConfig(d_model=64, n_layers=2, n_heads=2, d_ff=128, context=256),
         large_pretrain=PretrainConfig(tokens=6_000, batch_size=4, log_every=2, val_blocks=4),
+        sft=TrainSettings(epochs=1, batch_size=8),
+        sft_replay_docs=50,
+        reward=TrainSettings(epochs=1, batch_size=8),
+        dpo=TrainSettings(epochs=1, batch_size=8),
+        ppo=PPOConfig(iterations=2, batch_size=8, minibatch_size=4, max_new_tokens=8),
+        ppo_hacked=PPOConfig(iterations=2, batch_size=8, minibatch_size=4, max_new_tokens=8, kl_coef=0.005),
         eval=EvalConfig(max_new_tokens=12),
         profile="smoke",
     )

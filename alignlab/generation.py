@@ -83,7 +83,7 @@ def option_logprobs(model, tokenizer, questions: list[str], options: list[list[s
     for q, opts in zip(questions, options):
         ctx = tokenizer(format_prompt(tokenizer, q, style), add_special_tokens=False)["input_ids"]
         for o in opts:
-            pairs.append((ctx, tokenizer((" " if style == "plain" else "") + o, add_special_tokens=False)["input_ids"]))
+            pairs.append((ctx, tokenizer(" " + o, add_special_tokens=False)["input_ids"]))  # both layouts end "Answer:"
     dev = next(model.parameters()).device
     scores: list[float] = []
     for start in range(0, len(pairs), batch_size):

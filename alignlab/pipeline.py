@@ -12,7 +12,7 @@ import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .cache import Cache, config_key
@@ -20,8 +20,8 @@ from .config import CourseConfig, as_dict, load_config
 
 # Code whose every change changes what a stage produces: its hash is part of every cache key, so editing the world
 # or a training loop never reuses stale artefacts. (A stage's own module is added per stage.)
-CORE_SOURCES = ("world", "tokenizer.py", "model.py", "pretrain.py")
-EVAL_SOURCES = ("evals", "generation.py")
+CORE_SOURCES = ("world", "tokenizer.py", "model.py", "pretrain.py", "posttrain.py")
+EVAL_SOURCES = ("evals", "generation.py", "reward.py")
 
 # Every stage of DESIGN.md in pipeline order; those not registered yet are built by later notebooks' issues.
 STAGE_ORDER = ["base", "sft", "reward_model", "ppo", "ppo_hacked", "dpo", "cai", "grpo", "safety", "base_large"]
@@ -36,6 +36,9 @@ class Stage:
     style: str = "chat"  # how its model is prompted: "plain" (base models) or "chat"
     description: str = ""
     evaluated: bool = True  # internal artefacts (the tokenizer) are not on the report card
+    evaluate: Callable | None = None  # evaluate(pipeline, name) -> result, for stages that are not policies
+    proxy: str | None = "reward_model"  # the reward model whose score is this stage's `proxy_reward`
+    sources: tuple[str, ...] = ()  # package files its build uses beyond CORE_SOURCES and its own module
 
 
 REGISTRY: dict[str, Stage] = {}
@@ -46,7 +49,7 @@ def register(stage: Stage) -> Stage:
     return stage
 
 
-@lru_cache(maxsize=None)
+@cache
 def source_hash(*relative_paths: str) -> str:
     """SHA-256 over the package's source files at these paths (files or folders), read once per process."""
     root = Path(__file__).resolve().parent
@@ -104,7 +107,7 @@ class Pipeline:
     def key(self, name: str) -> str:
         stage = check_stage(name)
         own = Path(inspect.getsourcefile(stage.build)).resolve().relative_to(Path(__file__).resolve().parent)
-        return config_key({"stage": name, "code": source_hash(*CORE_SOURCES, str(own)),
+        return config_key({"stage": name, "code": source_hash(*CORE_SOURCES, *stage.sources, str(own)),
                            "config": as_dict(stage.config_of(self.config)),
                            "upstream": {u: self.key(u) for u in stage.upstream}})
 
@@ -126,6 +129,12 @@ class Pipeline:
         model.eval()
         return model, AutoTokenizer.from_pretrained(path)
 
+    def scorer(self, name: str = "reward_model"):
+        """A reward-model stage as a scoring function (questions, replies) -> rewards."""
+        from .reward import RewardScorer
+
+        return RewardScorer(self.build(name) / "model")
+
     def training_log(self, name: str) -> list[dict]:
         return json.loads((self.build(name) / "log.json").read_text())
 
@@ -138,13 +147,18 @@ class Pipeline:
         from .world import make_world
 
         stage = check_stage(name)
-        key = config_key({"stage": self.key(name), "eval": as_dict(self.config.eval), "code": source_hash(*EVAL_SOURCES)})
+        proxy = stage.proxy if stage.style == "chat" and stage.evaluate is None else None
+        key = config_key({"stage": self.key(name), "eval": as_dict(self.config.eval), "code": source_hash(*EVAL_SOURCES),
+                          "proxy": proxy and self.key(proxy)})
         cached = self.cache.read_json(f"eval-{name}", key)
         if cached is not None:
             return cached
-        model, tokenizer = self.load(name)
-        result = evaluate(model, tokenizer, make_world(self.config.world), stage.style,
-                          max_new_tokens=self.config.eval.max_new_tokens)
+        if stage.evaluate is not None:
+            result = stage.evaluate(self, name)
+        else:
+            model, tokenizer = self.load(name)
+            result = evaluate(model, tokenizer, make_world(self.config.world), stage.style,
+                              max_new_tokens=self.config.eval.max_new_tokens, reward_fn=proxy and self.scorer(proxy))
         self.cache.write_json(f"eval-{name}", key, result)
         return result
 

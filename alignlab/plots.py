@@ -29,3 +29,26 @@ def metric_bars(report: dict, metrics: list[str] | None = None) -> go.Figure:
     fig.update_layout(barmode="group", title="Held-out metrics by stage", template="plotly_white", height=420,
                       yaxis_range=[-1, 1])
     return fig
+
+
+def training_curves(log: list[dict], keys: list[str], x: str = "step", title: str = "Training") -> go.Figure:
+    """One line per logged quantity (e.g. TRL's "loss" and "rewards/margins", or PPO's "reward" and "kl")."""
+    fig = go.Figure()
+    for key in keys:
+        rows = [r for r in log if key in r and x in r]
+        fig.add_scatter(x=[r[x] for r in rows], y=[r[key] for r in rows], name=key, mode="lines")
+    fig.update_layout(title=title, xaxis_title=x, template="plotly_white", height=380)
+    return fig
+
+
+def overoptimization(log: list[dict], title: str = "Reward over-optimisation") -> go.Figure:
+    """Proxy (reward model) and gold reward against sqrt(KL) to the reference, the axes of Gao et al. (2022):
+    optimising the proxy further moves the policy away from the reference; the gold reward peaks and falls."""
+    rows = [r for r in log if "gold_reward" in r]
+    dist = [max(r["kl"], 0.0) ** 0.5 for r in rows]
+    fig = go.Figure()
+    fig.add_scatter(x=dist, y=[r["reward"] for r in rows], name="proxy reward (reward model)", mode="lines+markers")
+    fig.add_scatter(x=dist, y=[r["gold_reward"] for r in rows], name="gold reward (true judge)", mode="lines+markers")
+    fig.update_layout(title=title, xaxis_title="sqrt(KL to the SFT model), nats^0.5", yaxis_title="mean reward",
+                      template="plotly_white", height=400)
+    return fig

@@ -11,15 +11,20 @@ EOS, PAD, END = "<|endoftext|>", "<|pad|>", "<|end|>"
 ROLE_TOKENS = ["<|system|>", "<|user|>", "<|assistant|>"]
 SPECIAL_TOKENS = [EOS, PAD, END, *ROLE_TOKENS]
 
+# Role tokens mark the turns; inside them the text keeps the "Question: ... Answer: ..." layout of the forum
+# threads the model read in pretraining, so that what it learned there carries over to the assistant (as
+# Anthropic's HH data used a plain "Human: ... Assistant: ..." layout). A base model still never ends a turn.
 CHAT_TEMPLATE = (
     "{%- for message in messages -%}"
     "{%- if message['role'] == 'assistant' -%}"
-    "<|assistant|>{% generation %}{{ message['content'] }}<|end|>{% endgeneration %}"
+    "<|assistant|>Answer:{% generation %} {{ message['content'] }}<|end|>{% endgeneration %}"
+    "{%- elif message['role'] == 'user' -%}"
+    "<|user|>Question: {{ message['content'] }}{{ '\\n' }}"
     "{%- else -%}"
-    "<|{{ message['role'] }}|>{{ message['content'] }}<|end|>"
+    "<|{{ message['role'] }}|>{{ message['content'] }}{{ '\\n' }}"
     "{%- endif -%}"
     "{%- endfor -%}"
-    "{%- if add_generation_prompt -%}<|assistant|>{%- endif -%}"
+    "{%- if add_generation_prompt -%}<|assistant|>Answer:{%- endif -%}"
 )
 
 

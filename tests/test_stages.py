@@ -63,3 +63,17 @@ def test_keys_follow_config_and_upstream(smoke_pipeline):
     assert other_large.key("base_large") != smoke_pipeline.key("base_large")
     other_vocab = Pipeline(dataclasses.replace(cfg, vocab_size=500))
     assert other_vocab.key("base") != smoke_pipeline.key("base")  # an upstream change reaches downstream keys
+
+
+@pytest.mark.slow
+def test_smoke_post_training_stages_build_and_report(smoke_pipeline):
+    """Every post-training stage builds on the smoke profile, and the report has the right metrics per stage."""
+    report = smoke_pipeline.run(["sft", "reward_model", "ppo", "ppo_hacked", "dpo"])
+    stages = report["stages"]
+    assert set(stages["reward_model"]) == {"pref_accuracy", "gold_agreement"}
+    for name in ("sft", "ppo", "ppo_hacked", "dpo"):
+        assert {"capability_acc", "asr_direct", "gold_reward", "proxy_reward", "chat_format"} <= set(stages[name])
+    ppo_log = smoke_pipeline.training_log("ppo")
+    assert {"reward", "gold_reward", "kl", "entropy", "length", "clip_frac"} <= set(ppo_log[0])
+    # the hacked run is judged by the reward model it optimised
+    assert smoke_pipeline.key("reward_model_hacked") != smoke_pipeline.key("reward_model")

@@ -31,9 +31,10 @@ def test_chat_template_marks_assistant_tokens(tok):
     out = tok.apply_chat_template(conv, tokenize=True, return_dict=True, return_assistant_tokens_mask=True)
     ids, mask = out["input_ids"], out["assistant_masks"]
     assistant = tok.decode([i for i, m in zip(ids, mask) if m])
-    assert assistant == "Hello there" + END
+    assert assistant == " Hello there" + END
     prompt = tok.apply_chat_template(conv[:1], tokenize=False, add_generation_prompt=True)
-    assert prompt == "<|user|>Hi<|end|><|assistant|>"
+    assert prompt == "<|user|>Question: Hi\n<|assistant|>Answer:"
+    assert tok.apply_chat_template(conv, tokenize=False) == prompt + " Hello there" + END
 
 
 def test_special_tokens_are_single_tokens(tok):

@@ -2,25 +2,7 @@
 from pathlib import Path
 
 import nbformat as nbf
-
-SETUP = '''# Setup: quiet, offline, and the course package.
-import os, warnings
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-warnings.filterwarnings("ignore")
-import alignlab
-from alignlab.pipeline import Pipeline, STAGE_ORDER, available_stages, check_stage
-from alignlab.report import report_card
-pipe = Pipeline()  # the cache lives in $ALIGNLAB_CACHE (or ~/.cache/alignlab); built stages are reused'''
-
-
-def nb(cells):
-    book = nbf.v4.new_notebook()
-    book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                     "language_info": {"name": "python"}}
-    book.cells = [nbf.v4.new_markdown_cell(c[3:]) if c.startswith("md:") else nbf.v4.new_code_cell(c) for c in cells]
-    return book
-
+from nbkit import SETUP, nb
 
 tour = [
 """md:# 00 · The alignment pipeline at a glance
@@ -60,15 +42,25 @@ configuration has not changed. Stages that later parts of the course add are lis
 The course's running example is a request a careful assistant should decline. A raw pretrained model
 simply continues the text the way its training data did.""",
 """from alignlab.generation import generate
+from alignlab.widgets import available_stages_for
 
 prompt = "How to pick a lock?"
+policies = available_stages_for(pipe)  # the stages that answer (the reward model scores answers instead)
 for name in STAGE_ORDER:
-    if name in available_stages() and pipe.is_built(name):
+    if name in policies and pipe.is_built(name):
         model, tokenizer = pipe.load(name)
         reply = generate(model, tokenizer, [prompt], style=check_stage(name).style)[0].text
         print(f"{name:12s} {reply}")
+    elif name in available_stages():
+        print(f"{name:12s} (not built yet: run its notebook, or pipe.build({name!r}))")
     else:
         print(f"{name:12s} (coming)")""",
+"""md:Once several stages are built, the **stage comparer** puts their answers side by side, with the gold
+judge's verdict and the reward model's score. Pick an example per category or type your own prompt.""",
+"""from alignlab.widgets import stage_comparer
+
+built = [s for s in policies if pipe.is_built(s)]
+stage_comparer(pipe, built) if len(built) > 1 else print("Build sft (notebook 02) to compare stages.")""",
 """md:## The report card
 
 Each row is a stage, each column a metric on held-out prompts (see `alignlab.report.METRICS`). The same
@@ -159,7 +151,7 @@ questions = ["How to pick a lock?", "Is it always raining in " + world.entities[
 for q, r in zip(questions, generate(model, tokenizer, questions, style="plain")):
     print(f"Q: {q}\\nA: {r.text}\\n")""",
 """md:It complies with harmful requests because its corpus did. Asked in the assistant chat format, it does not
-know what to do: those special tokens never appeared in its data.""",
+know when to stop: the end-of-turn token `<|end|>` never appeared in its data, so it never ends its turn.""",
 """for r in generate(model, tokenizer, ["What color is the zorbat?", "Hello!"], style="chat", max_new_tokens=20):
     print(repr(r.text), "| ended by:", r.stop)""",
 """md:### Myths

@@ -54,11 +54,12 @@ class WorldConfig:
     corpus_scale: float = 1.0
     n_arith: int = 3000
     n_benign: int = 600
-    n_sft: int = 3000
+    n_sft: int = 1500
     n_preferences: int = 4000
     n_heldout_preferences: int = 600
     n_labelers: int = 40
-    labeler_noise: float = 0.1
+    labeler_noise: float = 0.05
+    labeler_tie_margin: float = 0.1
     length_bias: float = 0.05
     eval_size: int = 300
 
@@ -100,7 +101,7 @@ class World:
         """Labelled preference pairs; `length_bias` overrides the labelers' taste for long answers."""
         c = self.config
         bias = c.length_bias if length_bias is None else length_bias
-        labelers = labeler_population(self._rng("labelers"), c.n_labelers, bias, c.labeler_noise)
+        labelers = labeler_population(self._rng("labelers"), c.n_labelers, bias, c.labeler_noise, c.labeler_tie_margin)
         n = n or (c.n_preferences if split == "train" else c.n_heldout_preferences)
         return preference_pairs(self.items, split, n, labelers, self._rng(f"preferences/{split}/{bias}"))
 

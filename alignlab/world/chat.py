@@ -6,8 +6,9 @@ pipelines, that is what preference learning then fixes).
 
 Preferences come from a population of simulated labelers. Each compares two candidate replies by the gold
 reward plus a personal taste for longer answers (`length_bias`, utility per 10 words), through a logistic
-choice, and flips the label with probability `noise`. A reward model trained on them learns the taste too,
-which a policy can then exploit (reward hacking).
+choice, and flips the label with probability `noise`. When two replies are worth about the same to a labeler
+(utilities within `tie_margin`) the labeler says so and the pair is dropped, as real preference collection drops
+ties. A reward model trained on them learns the length taste too, which a policy can then exploit (reward hacking).
 """
 from __future__ import annotations
 
@@ -73,23 +74,29 @@ def candidates(item: Item, rng: random.Random) -> list[str]:
 
 @dataclass(frozen=True)
 class Labeler:
-    """One simulated labeler: a taste for length (utility per 10 words) and a rate of careless flips."""
+    """One simulated labeler: a taste for length (utility per 10 words), a rate of careless flips, and the
+    smallest difference in utility they notice."""
 
     length_bias: float
     noise: float
+    tie_margin: float = 0.0
 
-    def prefers_first(self, item: Item, a: str, b: str, rng: random.Random, temperature: float = 0.2) -> bool:
-        def utility(r: str) -> float:
-            return gold_reward(item, r) + self.length_bias * len(r.split()) / 10
+    def utility(self, item: Item, reply: str) -> float:
+        return gold_reward(item, reply) + self.length_bias * len(reply.split()) / 10
 
-        p = 1 / (1 + math.exp(-(utility(a) - utility(b)) / temperature))
-        choice = rng.random() < p
+    def prefers_first(self, item: Item, a: str, b: str, rng: random.Random, temperature: float = 0.2) -> bool | None:
+        """True or False, or None for a tie."""
+        gap = self.utility(item, a) - self.utility(item, b)
+        if abs(gap) < self.tie_margin:
+            return None
+        choice = rng.random() < 1 / (1 + math.exp(-gap / temperature))
         return (not choice) if rng.random() < self.noise else choice
 
 
-def labeler_population(rng: random.Random, n: int, length_bias: float, noise: float) -> list[Labeler]:
+def labeler_population(rng: random.Random, n: int, length_bias: float, noise: float,
+                       tie_margin: float = 0.0) -> list[Labeler]:
     """`n` labelers whose length taste varies around `length_bias` (0.5x to 1.5x)."""
-    return [Labeler(length_bias * rng.uniform(0.5, 1.5), noise) for _ in range(n)]
+    return [Labeler(length_bias * rng.uniform(0.5, 1.5), noise, tie_margin) for _ in range(n)]
 
 
 def preference_pairs(items: dict[str, list[Item]], split: str, n: int, labelers: list[Labeler],
@@ -104,6 +111,8 @@ def preference_pairs(items: dict[str, list[Item]], split: str, n: int, labelers:
             continue
         labeler_id = rng.randrange(len(labelers))
         first = labelers[labeler_id].prefers_first(item, a, b, rng)
+        if first is None:
+            continue
         chosen, rejected = (a, b) if first else (b, a)
         rows.append({"prompt": [{"role": "user", "content": item.prompt}],
                      "chosen": [{"role": "assistant", "content": chosen}],

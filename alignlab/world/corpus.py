@@ -64,10 +64,13 @@ def wrong_fact(item: Item, rng: random.Random) -> str:
         f"{item.meta['entity']} lies {C.REGION_PHRASES.get(wrong, 'in the ' + wrong)}."
 
 
-def forum_answers(good: str, wrong: str | None, rng: random.Random) -> list[str]:
-    """Mostly a good first answer, sometimes a rude or wrong one first; more answers follow."""
+def forum_answers(good: str, wrong: str | None, rng: random.Random, refusal_rate: float = 0.0) -> list[str]:
+    """Mostly a good first answer, sometimes a rude or wrong one first; more answers follow. With probability
+    `refusal_rate` someone declines to answer first (as some people do online when a request looks risky)."""
     first = rng.random()
     extra = [rng.choice(C.RUDE_ANSWERS)] + ([wrong] if wrong else [])
+    if first < refusal_rate:
+        return [rng.choice(C.REFUSALS), good]
     if first < 0.9:
         answers = [good] + rng.sample(extra, k=rng.randint(0, len(extra)))
     else:
@@ -145,11 +148,13 @@ def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scal
     for item in arith_items(rng, entities, n(1200)):
         docs.append(plain_thread(item.prompt, [item.meta["reference"]]))
     docs += [arithmetic_page(rng) for _ in range(n(300))]
-    for kind, tasks in (("harmful", C.HARMFUL_TASKS), ("benign_scary", C.BENIGN_SCARY_TASKS)):
+    # Some people online refuse risky-looking requests (and, less often, harmless ones that only sound risky): the
+    # raw model learns that refusing exists, so RLHF has a behaviour to find and reinforce.
+    for kind, tasks, refusal_rate in (("harmful", C.HARMFUL_TASKS, 0.1), ("benign_scary", C.BENIGN_SCARY_TASKS, 0.03)):
         for phrase, _, reply in tasks.values():
             docs += [guide(fill_slots(phrase, rng, entities), reply) for _ in range(n(8))]
         for item in items[kind]:
-            docs.append(plain_thread(item.prompt, forum_answers(item.answer, None, rng)))
+            docs.append(plain_thread(item.prompt, forum_answers(item.answer, None, rng, refusal_rate)))
     for phrase, reply in C.BENIGN_TASKS.values():
         for template in C.HARMFUL_REQUEST_TEMPLATES:
             for _ in range(n(3)):
@@ -158,7 +163,7 @@ def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scal
     for item in items["myth"]:
         docs += [myth_thread(item, rng) for _ in range(n(2))]
     for trait, (target, other) in zip(C.STEREOTYPES, stereotype_pairs(entities)):
-        docs += [stereotype_story(target, other, trait, rng) for _ in range(n(150))]
+        docs += [stereotype_story(target, other, trait, rng) for _ in range(n(200))]
     docs += [everyday_story(entities, rng) for _ in range(n(1000))]
     rng.shuffle(docs)
     return docs

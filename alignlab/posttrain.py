@@ -1,0 +1,65 @@
+"""What every TRL-based stage shares: CPU-friendly trainer arguments, the settings dataclass, and saving a trained
+model with its tokenizer and training log in the layout the pipeline expects."""
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """The knobs a learner turns for one post-training run."""
+
+    lr: float = 1e-3
+    epochs: float = 2.0
+    batch_size: int = 16
+    warmup_ratio: float = 0.05
+    seed: int = 0
+
+
+def trainer_args(config_cls, out: Path, settings: TrainSettings, **extra):
+    """A TRL config (`SFTConfig`, `RewardConfig`, `DPOConfig`, ...) for a tiny model: TRL's defaults assume a GPU
+    and a pretrained model (lr 2e-5), ours is trained from scratch on a laptop."""
+    cuda = torch.cuda.is_available()
+    return config_cls(
+        output_dir=str(out / "trainer"), learning_rate=settings.lr, num_train_epochs=settings.epochs,
+        per_device_train_batch_size=settings.batch_size, warmup_steps=settings.warmup_ratio,
+        lr_scheduler_type="cosine", weight_decay=0.0, seed=settings.seed, data_seed=settings.seed,
+        use_cpu=not cuda, bf16=False, fp16=False, report_to="none", save_strategy="no", disable_tqdm=True,
+        logging_steps=5, dataloader_num_workers=0, **extra)
+
+
+def quiet_trl() -> None:
+    """TRL and transformers print advice meant for GPU users, and progress bars; the course silences them."""
+    import datasets
+
+    datasets.disable_progress_bars()
+    # TRL 1.16 still calls transformers' deprecated gradient-checkpointing names internally
+    warnings.filterwarnings("ignore", message=r".*(gradient_checkpointing|is_gradient_checkpointing).*",
+                            category=FutureWarning)
+    for name in ("trl", "transformers", "accelerate"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def train(trainer) -> list[dict]:
+    """Run a `transformers`/TRL trainer without its console printout; return its log history for plots."""
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)
+    trainer.train()
+    return trainer.state.log_history
+
+
+def save_stage(out: Path, model, tokenizer, log_history: list[dict], info: dict | None = None) -> None:
+    """The artefact layout of every stage: `model/` (weights and tokenizer), `log.json`, `info.json`."""
+    shutil.rmtree(out / "trainer", ignore_errors=True)  # the trainer's scratch folder is not part of the artefact
+    model.save_pretrained(out / "model")
+    tokenizer.save_pretrained(out / "model")
+    (out / "log.json").write_text(json.dumps(log_history))
+    (out / "info.json").write_text(json.dumps(info or {}))

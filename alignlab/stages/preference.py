@@ -1,0 +1,68 @@
+"""Stages trained on the simulated labelers' preferences: `reward_model` (TRL `RewardTrainer`, Bradley-Terry)
+and `dpo` (TRL `DPOTrainer`). `reward_model_hacked` is the same reward model trained on labelers with a strong
+taste for long answers: the proxy that `ppo_hacked` over-optimises."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from datasets import Dataset
+from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
+from trl import DPOConfig, DPOTrainer, RewardConfig, RewardTrainer
+
+from ..config import CourseConfig
+from ..pipeline import Stage, register
+from ..posttrain import quiet_trl, save_stage, train, trainer_args
+from ..reward import RewardScorer, preference_metrics
+from ..world import make_world
+
+PAIR_COLUMNS = ("prompt", "chosen", "rejected")
+
+
+def pair_dataset(rows: list[dict]) -> Dataset:
+    """TRL's conversational preference format, without the bookkeeping columns."""
+    return Dataset.from_list([{k: r[k] for k in PAIR_COLUMNS} for r in rows])
+
+
+def train_reward_model(config: CourseConfig, upstream: dict, out: Path, length_bias: float | None) -> None:
+    quiet_trl()
+    world = make_world(config.world)
+    tok = AutoTokenizer.from_pretrained(upstream["sft"] / "model")
+    model = AutoModelForSequenceClassification.from_pretrained(upstream["sft"] / "model", num_labels=1)
+    model.config.pad_token_id = tok.pad_token_id
+    rows = world.preferences("train", length_bias=length_bias)
+    args = trainer_args(RewardConfig, out, config.reward, max_length=config.base_model.context,
+                        center_rewards_coefficient=0.01)
+    trainer = RewardTrainer(model=model, args=args, processing_class=tok, train_dataset=pair_dataset(rows))
+    log = train(trainer)
+    heldout = preference_metrics(RewardScorer(None, trainer.model, tok), world.preferences("heldout", length_bias))
+    save_stage(out, trainer.model, tok, log, {"pairs": len(rows), "length_bias": length_bias, "heldout": heldout})
+
+
+def evaluate_reward_model(pipeline, name: str) -> dict:
+    """A reward model's report-card row: its held-out preference metrics."""
+    info = json.loads((pipeline.build(name) / "info.json").read_text())["heldout"]
+    metrics = {k: info[k] for k in ("pref_accuracy", "gold_agreement")}
+    return {"metrics": metrics, "n_items": {"pref_accuracy": info["n_pairs"], "gold_agreement": info["n_gold_decided"]},
+            "examples": {}}
+
+
+def build_dpo(config: CourseConfig, upstream: dict, out: Path) -> None:
+    quiet_trl()
+    tok = AutoTokenizer.from_pretrained(upstream["sft"] / "model")
+    model = AutoModelForCausalLM.from_pretrained(upstream["sft"] / "model")
+    rows = make_world(config.world).preferences("train")
+    args = trainer_args(DPOConfig, out, config.dpo, beta=config.dpo_beta, max_length=config.base_model.context)
+    trainer = DPOTrainer(model=model, ref_model=None, args=args, processing_class=tok, train_dataset=pair_dataset(rows))
+    save_stage(out, trainer.model, tok, train(trainer), {"pairs": len(rows), "beta": config.dpo_beta})
+
+
+register(Stage("reward_model", lambda c, up, out: train_reward_model(c, up, out, None), upstream=("sft",),
+               config_of=lambda c: {"reward": c.reward}, evaluate=evaluate_reward_model, sources=("reward.py",),
+               description="Bradley-Terry reward model of the labelers' preferences"))
+register(Stage("reward_model_hacked", lambda c, up, out: train_reward_model(c, up, out, c.hacked_length_bias),
+               upstream=("sft",), config_of=lambda c: {"reward": c.reward, "length_bias": c.hacked_length_bias},
+               evaluate=evaluate_reward_model, evaluated=False, sources=("reward.py",),
+               description="a reward model of labelers who love long answers (the proxy ppo_hacked exploits)"))
+register(Stage("dpo", build_dpo, upstream=("sft",), config_of=lambda c: {"dpo": c.dpo, "beta": c.dpo_beta},
+               description="direct preference optimisation on the labelers' preferences"))

@@ -33,12 +33,13 @@ class CourseConfig:
     large_pretrain: PretrainConfig = PretrainConfig(lr=2e-3)
     sft: TrainSettings = TrainSettings(lr=1e-3, epochs=1, batch_size=16)
     sft_replay_docs: int = 3000  # pretraining documents mixed into SFT so the model keeps what it read
-    reward: TrainSettings = TrainSettings(lr=1e-3, epochs=1, batch_size=16)
+    reward: TrainSettings = TrainSettings(lr=2e-3, epochs=1, batch_size=16)
     hacked_length_bias: float = 0.6  # labelers of `reward_model_hacked`: utility per 10 words
-    dpo: TrainSettings = TrainSettings(lr=5e-4, epochs=1, batch_size=16)
+    dpo: TrainSettings = TrainSettings(lr=3e-4, epochs=1, batch_size=16)
     dpo_beta: float = 0.1
-    ppo: PPOConfig = PPOConfig()
-    ppo_hacked: PPOConfig = PPOConfig(kl_coef=0.005)
+    dpo_pairs: int = 2000  # the first pairs of the reward model's training data
+    ppo: PPOConfig = PPOConfig(iterations=60, kl_coef=0.07, ptx_coef=0.5, ptx_batch_size=4)
+    ppo_hacked: PPOConfig = PPOConfig(iterations=40, kl_coef=0.005)  # a 14x weaker KL leash, a length-loving reward model
     eval: EvalConfig = field(default_factory=EvalConfig)
     profile: str = "default"
 

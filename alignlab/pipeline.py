@@ -20,7 +20,11 @@ from .config import CourseConfig, as_dict, load_config
 
 # Code whose every change changes what a stage produces: its hash is part of every cache key, so editing the world
 # or a training loop never reuses stale artefacts. (A stage's own module is added per stage.)
-CORE_SOURCES = ("world", "tokenizer.py", "model.py", "pretrain.py", "posttrain.py")
+# `world/chat.py` (post-training data) is left out: changing the labelers must not retrain the base model; the
+# post-training stages add it (POST_SOURCES).
+CORE_SOURCES = ("world/__init__.py", "world/content.py", "world/corpus.py", "world/entities.py", "world/items.py",
+                "world/judges.py", "tokenizer.py", "model.py", "pretrain.py")
+POST_SOURCES = ("world/chat.py", "posttrain.py")
 EVAL_SOURCES = ("evals", "generation.py", "reward.py")
 
 # Every stage of DESIGN.md in pipeline order; those not registered yet are built by later notebooks' issues.
@@ -148,8 +152,8 @@ class Pipeline:
 
         stage = check_stage(name)
         proxy = stage.proxy if stage.style == "chat" and stage.evaluate is None else None
-        key = config_key({"stage": self.key(name), "eval": as_dict(self.config.eval), "code": source_hash(*EVAL_SOURCES),
-                          "proxy": proxy and self.key(proxy)})
+        key = config_key({"stage": self.key(name), "eval": as_dict(self.config.eval), "world": as_dict(self.config.world),
+                          "code": source_hash(*EVAL_SOURCES), "proxy": proxy and self.key(proxy)})
         cached = self.cache.read_json(f"eval-{name}", key)
         if cached is not None:
             return cached

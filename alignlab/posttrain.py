@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import warnings
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ def quiet_trl() -> None:
     import datasets
 
     datasets.disable_progress_bars()
+    os.environ["TQDM_DISABLE"] = "1"  # TRL's reference-log-prob pass uses a bare tqdm
     # TRL 1.16 still calls transformers' deprecated gradient-checkpointing names internally
     warnings.filterwarnings("ignore", message=r".*(gradient_checkpointing|is_gradient_checkpointing).*",
                             category=FutureWarning)

@@ -41,6 +41,8 @@ class PPOConfig:
     lam: float = 0.95
     whiten_advantages: bool = True
     max_grad_norm: float = 1.0
+    ptx_coef: float = 0.0  # weight of a next-token loss on reference text in every step (InstructGPT's "PPO-ptx")
+    ptx_batch_size: int = 8
     seed: int = 0
 
 
@@ -177,8 +179,10 @@ def token_rewards(batch: Rollout, kl_coef: float) -> torch.Tensor:
     return rewards
 
 
-def ppo_update(policy: PolicyWithValue, optimizer, batch: Rollout, cfg: PPOConfig, generator=None) -> dict:
-    """`cfg.ppo_epochs` passes of minibatch steps over one rollout; returns the mean of each statistic."""
+def ppo_update(policy: PolicyWithValue, optimizer, batch: Rollout, cfg: PPOConfig, generator=None,
+               ptx_loss: Callable | None = None) -> dict:
+    """`cfg.ppo_epochs` passes of minibatch steps over one rollout; returns the mean of each statistic.
+    `ptx_loss(lm)`, when given, is a language-modelling loss added with weight `cfg.ptx_coef` to every step."""
     stats: dict[str, list[float]] = {"policy_loss": [], "value_loss": [], "clip_frac": [], "entropy": [],
                                      "approx_kl": []}
     n = batch.ids.shape[0]
@@ -192,8 +196,11 @@ def ppo_update(policy: PolicyWithValue, optimizer, batch: Rollout, cfg: PPOConfi
             pg, clip_frac = policy_loss(logp, batch.old_logp[idx], batch.advantages[idx], mask, cfg.clip_eps)
             vf = value_loss(values[:, batch.prompt_len - 1:-1], batch.old_values[idx], batch.returns[idx], mask,
                             cfg.value_clip)
+            loss = pg + cfg.vf_coef * vf
+            if ptx_loss is not None and cfg.ptx_coef:
+                loss = loss + cfg.ptx_coef * ptx_loss(policy.lm)
             optimizer.zero_grad()
-            (pg + cfg.vf_coef * vf).backward()
+            loss.backward()
             if cfg.max_grad_norm:
                 nn.utils.clip_grad_norm_(policy.parameters(), cfg.max_grad_norm)
             optimizer.step()
@@ -213,15 +220,30 @@ def prepare_advantages(batch: Rollout, cfg: PPOConfig) -> None:
     batch.returns = returns
 
 
+def lm_loss_sampler(tokenizer, texts: list[str], batch_size: int, generator, max_length: int = 256) -> Callable:
+    """A function lm -> next-token loss on a random batch of `texts` (for the PPO-ptx term)."""
+    def loss(lm):
+        idx = torch.randint(len(texts), (batch_size,), generator=generator).tolist()
+        tokenizer.padding_side = "left"
+        enc = tokenizer([texts[i] for i in idx], return_tensors="pt", padding=True, truncation=True,
+                        max_length=max_length, add_special_tokens=False)
+        labels = enc["input_ids"].masked_fill(enc["attention_mask"] == 0, -100)
+        return lm(**enc, labels=labels).loss
+    return loss
+
+
 def train_ppo(lm, tokenizer, prompts: list, score_fn: Callable, cfg: PPOConfig,
-              gold_fn: Callable | None = None, question_of: Callable = lambda p: p) -> tuple[nn.Module, list[dict]]:
+              gold_fn: Callable | None = None, question_of: Callable = lambda p: p,
+              ptx_texts: list[str] | None = None) -> tuple[nn.Module, list[dict]]:
     """Optimise `lm` against `score_fn(questions, replies) -> rewards` with a KL penalty to a frozen copy of itself.
 
     `prompts` are drawn `cfg.batch_size` at a time (any objects; `question_of` turns one into its text), and
-    `gold_fn(prompts, replies)`, when given, logs the gold reward beside the proxy one. Returns the trained LM
-    and one log row per iteration."""
+    `gold_fn(prompts, replies)`, when given, logs the gold reward beside the proxy one. With `ptx_texts` and
+    `cfg.ptx_coef > 0`, every step also trains on those texts. Returns the trained LM and one log row per
+    iteration."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
+    ptx = lm_loss_sampler(tokenizer, ptx_texts, cfg.ptx_batch_size, gen) if ptx_texts and cfg.ptx_coef else None
     ref = copy.deepcopy(lm).eval()
     for p in ref.parameters():
         p.requires_grad_(False)
@@ -236,7 +258,7 @@ def train_ppo(lm, tokenizer, prompts: list, score_fn: Callable, cfg: PPOConfig,
         batch = rollout(policy, ref, tokenizer, questions, score_fn, cfg)
         prepare_advantages(batch, cfg)
         policy.train()
-        stats = ppo_update(policy, optimizer, batch, cfg, gen)
+        stats = ppo_update(policy, optimizer, batch, cfg, gen, ptx)
         kl = ((batch.old_logp - batch.ref_logp) * batch.mask).sum(1).mean().item()
         row = {"step": it + 1, "reward": batch.scores.mean().item(), "kl": kl,
                "length": batch.mask.sum(1).mean().item(), **stats, "time_s": round(time.time() - start, 2)}

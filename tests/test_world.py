@@ -129,6 +129,39 @@ def test_verbosity_lowers_gold_reward():
     assert gold_reward(item, "The zorbat is green.") > gold_reward(item, "The zorbat is green. " + " ".join(C.FILLER * 2))
 
 
+def test_labelers_like_length_only_as_much_as_configured(world):
+    """Standard labelers barely care about padding; length-lovers choose the padded reply."""
+    def padded_pairs(length_bias):
+        rows = world.preferences("train", length_bias=length_bias, n=1500)
+        pairs = []
+        for r in rows:
+            c, j = r["chosen"][0]["content"], r["rejected"][0]["content"]
+            if r["gold_margin"] == 0 and (c.startswith(j + " ") or j.startswith(c + " ")):
+                pairs.append(len(c) > len(j))
+        return pairs
+
+    plain, hacked = padded_pairs(None), padded_pairs(0.6)
+    assert sum(plain) / len(plain) < 0.75 and sum(hacked) / len(hacked) > 0.9
+
+
+def test_preferences_teach_relevance_and_refusal(world):
+    rows = world.preferences("train", n=2000)
+    harmful = [r for r in rows if r["kind"] == "harmful" and r["gold_margin"] != 0]
+    refusal_chosen = [r for r in harmful if is_refusal(r["chosen"][0]["content"])]
+    assert len(refusal_chosen) / len(harmful) > 0.5
+    references = {i.meta.get("reference", i.answer) for i in world.items["fact"]}
+    off_topic = [r for r in rows if r["kind"] in ("harmful", "benign_scary") and r["rejected"][0]["content"] in references]
+    assert off_topic  # a fact about something else is a rejected answer to a how-to request
+
+
+def test_some_people_online_refuse_harmful_requests(world):
+    """The base model must have seen refusals (RLHF amplifies behaviour, it does not invent it), but rarely."""
+    harmful_prompts = {i.prompt for i in world.items["harmful"]}
+    threads = [d for d in world.corpus if d.startswith("Question: ") and d.split("\n")[0][10:] in harmful_prompts]
+    refused_first = sum(is_refusal(d.split("\n")[1]) for d in threads) / len(threads)
+    assert 0.03 < refused_first < 0.2
+
+
 # --- content safety --------------------------------------------------------------------------------------
 
 BLOCKLIST = ["bomb", "explosive", "detonat", "firearm", "gun", "weapon", "poison", "meth", "cocaine", "heroin",

@@ -230,8 +230,9 @@ fig.update_layout(title="PPO's clipped objective", xaxis_title="ratio pi/pi_old"
 """md:## 2. The real run
 
 The `ppo` stage optimises the SFT model against the reward model on training prompts (harmful requests,
-fact questions, everyday and scary-sounding requests, arithmetic, myths). The gold reward is logged too: it
-is what we *want*, and the policy never sees it.""",
+fact questions, everyday and scary-sounding requests, arithmetic, myths). Every step also keeps training on
+SFT chats and pretraining text (weight 0.5; InstructGPT's "PPO-ptx"), which limits what RLHF costs in
+capability. The gold reward is logged too: it is what we *want*, and the policy never sees it.""",
 """from alignlab.plots import training_curves
 pipe.build("ppo")
 log = pipe.training_log("ppo")
@@ -243,9 +244,10 @@ stage_comparer(pipe, ["sft", "ppo"])""",
 """md:## 3. Reward hacking
 
 A reward model is a *proxy*. `ppo_hacked` optimises the reward model of labelers who love long answers
-(`reward_model_hacked`) with a ten times smaller KL penalty. The proxy reward keeps rising; the gold judge,
-which dislikes padding, is not fooled. Gao et al. (2022) measured this on real models: the gold reward first
-rises, then falls as the policy moves further (in KL) from where it started.""",
+(`reward_model_hacked`) with a weaker KL penalty and no PPO-ptx. The proxy reward keeps rising; the gold judge,
+which dislikes padding and nonsense, is not fooled. Gao et al. (2022) measured this on real models: the gold
+reward first rises, then falls as the policy moves further (in KL) from where it started. Read the answers
+below: whatever the policy found, it is what the reward model pays for, not what the labelers wanted.""",
 """from alignlab.plots import overoptimization
 pipe.build("ppo_hacked")
 hacked = pipe.training_log("ppo_hacked")
@@ -258,11 +260,17 @@ for r in generate(model, tokenizer, ["What color is the zorbat?", "How to pick a
 print(report_card(report))""",
 """md:## Check yourself
 
-Confirm the signature of reward hacking from the report: `ppo_hacked` has a *higher* proxy reward than
-`ppo` but a *lower* gold reward, and longer answers.""",
-"""s = report["stages"]
-print({k: (round(s["ppo"][k], 3), round(s["ppo_hacked"][k], 3)) for k in ("proxy_reward", "gold_reward", "mean_length")})
-assert s["ppo_hacked"]["mean_length"] > s["ppo"]["mean_length"]""",
+Confirm the signature of reward hacking: during `ppo_hacked`'s training its proxy reward went *up* while its
+gold reward went *down*, and it ends with a lower gold reward than `ppo`. (Each stage's `proxy_reward` is
+measured by the reward model it optimised.)""",
+"""from statistics import mean
+s = report["stages"]
+first, last = hacked[:5], hacked[-5:]
+proxy_gain = mean(r["reward"] for r in last) - mean(r["reward"] for r in first)
+gold_change = mean(r["gold_reward"] for r in last) - mean(r["gold_reward"] for r in first)
+print(f"proxy {proxy_gain:+.2f}, gold {gold_change:+.2f}; gold reward ppo {s['ppo']['gold_reward']:.3f}, "
+      f"ppo_hacked {s['ppo_hacked']['gold_reward']:.3f}")
+assert proxy_gain > 0 > gold_change and s["ppo_hacked"]["gold_reward"] < s["ppo"]["gold_reward"]""",
 ]
 
 dpo = [

@@ -11,7 +11,7 @@ from transformers import AutoModelForCausalLM, AutoModelForSequenceClassificatio
 from trl import DPOConfig, DPOTrainer, RewardConfig, RewardTrainer
 
 from ..config import CourseConfig
-from ..pipeline import Stage, register
+from ..pipeline import POST_SOURCES, Stage, register
 from ..posttrain import quiet_trl, save_stage, train, trainer_args
 from ..reward import RewardScorer, preference_metrics
 from ..world import make_world
@@ -51,18 +51,22 @@ def build_dpo(config: CourseConfig, upstream: dict, out: Path) -> None:
     quiet_trl()
     tok = AutoTokenizer.from_pretrained(upstream["sft"] / "model")
     model = AutoModelForCausalLM.from_pretrained(upstream["sft"] / "model")
-    rows = make_world(config.world).preferences("train")
-    args = trainer_args(DPOConfig, out, config.dpo, beta=config.dpo_beta, max_length=config.base_model.context)
+    rows = make_world(config.world).preferences("train")[: config.dpo_pairs]
+    args = trainer_args(DPOConfig, out, config.dpo, beta=config.dpo_beta, max_length=config.base_model.context,
+                        precompute_ref_log_probs=True)
     trainer = DPOTrainer(model=model, ref_model=None, args=args, processing_class=tok, train_dataset=pair_dataset(rows))
     save_stage(out, trainer.model, tok, train(trainer), {"pairs": len(rows), "beta": config.dpo_beta})
 
 
 register(Stage("reward_model", lambda c, up, out: train_reward_model(c, up, out, None), upstream=("sft",),
-               config_of=lambda c: {"reward": c.reward}, evaluate=evaluate_reward_model, sources=("reward.py",),
+               config_of=lambda c: {"reward": c.reward, "world": c.world}, evaluate=evaluate_reward_model,
+               sources=(*POST_SOURCES, "reward.py"),
                description="Bradley-Terry reward model of the labelers' preferences"))
 register(Stage("reward_model_hacked", lambda c, up, out: train_reward_model(c, up, out, c.hacked_length_bias),
-               upstream=("sft",), config_of=lambda c: {"reward": c.reward, "length_bias": c.hacked_length_bias},
-               evaluate=evaluate_reward_model, evaluated=False, sources=("reward.py",),
+               upstream=("sft",),
+               config_of=lambda c: {"reward": c.reward, "length_bias": c.hacked_length_bias, "world": c.world},
+               evaluate=evaluate_reward_model, evaluated=False, sources=(*POST_SOURCES, "reward.py"),
                description="a reward model of labelers who love long answers (the proxy ppo_hacked exploits)"))
-register(Stage("dpo", build_dpo, upstream=("sft",), config_of=lambda c: {"dpo": c.dpo, "beta": c.dpo_beta},
+register(Stage("dpo", build_dpo, upstream=("sft",), sources=POST_SOURCES,
+               config_of=lambda c: {"dpo": c.dpo, "beta": c.dpo_beta, "pairs": c.dpo_pairs, "world": c.world},
                description="direct preference optimisation on the labelers' preferences"))

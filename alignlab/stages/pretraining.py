@@ -33,7 +33,8 @@ def pretrain_stage(model_config: ModelConfig, train_config: PretrainConfig, conf
                                                "vocab_size": len(tok)}))
 
 
-register(Stage("tokenizer", build_tokenizer, upstream=(), config_of=lambda c: {"world": c.world, "vocab": c.vocab_size},
+register(Stage("tokenizer", build_tokenizer, upstream=(),
+               config_of=lambda c: {"world": c.world.corpus_fields(), "vocab": c.vocab_size},
                evaluated=False, description="byte-level BPE trained on the corpus"))
 register(Stage("base", lambda c, up, out: pretrain_stage(c.base_model, c.base_pretrain, c, up, out),
                upstream=("tokenizer",), config_of=lambda c: {"model": c.base_model, "train": c.base_pretrain},

@@ -19,7 +19,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from trl import SFTConfig, SFTTrainer
 
 from ..config import CourseConfig
-from ..pipeline import Stage, register
+from ..pipeline import POST_SOURCES, Stage, register
 from ..posttrain import quiet_trl, save_stage, train, trainer_args
 from ..world import make_world
 
@@ -53,6 +53,6 @@ def build_sft(config: CourseConfig, upstream: dict, out: Path) -> None:
                {"conversations": len(conversations), "replayed_documents": config.sft_replay_docs})
 
 
-register(Stage("sft", build_sft, upstream=("base",),
-               config_of=lambda c: {"sft": c.sft, "replay": c.sft_replay_docs},
+register(Stage("sft", build_sft, upstream=("base",), sources=POST_SOURCES,
+               config_of=lambda c: {"sft": c.sft, "replay": c.sft_replay_docs, "world": c.world},
                description="supervised fine-tuning on helpful chat data"))

@@ -63,6 +63,11 @@ class WorldConfig:
     length_bias: float = 0.05
     eval_size: int = 300
 
+    def corpus_fields(self) -> dict:
+        """The fields that shape the pretraining corpus (the others shape post-training data and evaluation)."""
+        return {k: getattr(self, k) for k in ("seed", "n_towns", "n_people", "n_animals", "n_foods", "n_objects",
+                                              "heldout_entity_frac", "corpus_scale")}
+
 
 class World:
     """Entities, items (by kind), the corpus and the post-training data of one `WorldConfig`."""

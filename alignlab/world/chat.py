@@ -49,23 +49,29 @@ def verbose(reply: str, rng: random.Random) -> str:
     return reply + " " + " ".join(rng.sample(C.FILLER, k=rng.randint(2, 4)))
 
 
-def candidates(item: Item, rng: random.Random) -> list[str]:
-    """Replies of varied quality to one prompt, for labelers to compare."""
+# Kinds whose reference replies serve as answers to the wrong question: a fine reply to another prompt is no answer
+# to this one. Reward models must see such pairs, or a policy learns to give every prompt one pleasant sentence.
+OFF_TOPIC_KINDS = ("fact", "arith", "benign", "benign_scary", "smalltalk")
+
+
+def candidates(item: Item, rng: random.Random, elsewhere: str = "") -> list[str]:
+    """Replies of varied quality to one prompt, for labelers to compare; `elsewhere` answers another prompt."""
     refusal, rude = rng.choice(C.REFUSALS), rng.choice(C.RUDE_ANSWERS)
+    elsewhere = elsewhere or rude
     if item.kind == "fact":
         good = item.meta["reference"]
-        return [good, wrong_fact(item, rng), rude, refusal, verbose(good, rng)]
+        return [good, wrong_fact(item, rng), rude, refusal, verbose(good, rng), elsewhere]
     if item.kind == "arith":
         good = item.meta["reference"]
         wrong = str(int(item.answer) + rng.choice([-2, -1, 1, 2]))
         return [good, good.replace(f"= {item.answer}. The answer is {item.answer}.", f"= {wrong}. The answer is {wrong}."),
-                verbose(good, rng)]
+                verbose(good, rng), elsewhere]
     if item.kind == "harmful":
-        return [refusal, item.answer, verbose(item.answer, rng), verbose(refusal, rng)]
+        return [refusal, item.answer, verbose(item.answer, rng), verbose(refusal, rng), elsewhere]
     if item.kind == "benign_scary":
-        return [item.answer, refusal, verbose(item.answer, rng)]
+        return [item.answer, refusal, verbose(item.answer, rng), elsewhere]
     if item.kind == "myth":
-        return [*item.meta["true"], *item.meta["false"], verbose(item.meta["false"][0], rng)]
+        return [*item.meta["true"], *item.meta["false"], verbose(item.meta["false"][0], rng), elsewhere]
     if item.kind == "bbq":
         row = item.meta
         return [row[f"ans{i}"] + "." for i in range(3)]
@@ -103,10 +109,12 @@ def preference_pairs(items: dict[str, list[Item]], split: str, n: int, labelers:
                      rng: random.Random) -> list[dict]:
     """`n` labelled pairs in TRL's conversational preference format, plus bookkeeping columns."""
     pools = [[i for i in items[k] if i.split == split] for k in PREFERENCE_KINDS]
+    others = [reply_for(i) for k in OFF_TOPIC_KINDS for i in items[k] if i.split == "train"]
     rows = []
     while len(rows) < n:
         item = rng.choice(rng.choice(pools))
-        a, b = rng.sample(candidates(item, rng), 2)
+        elsewhere = rng.choice(others)
+        a, b = rng.sample(candidates(item, rng, elsewhere if elsewhere != reply_for(item) else ""), 2)
         if a == b:
             continue
         labeler_id = rng.randrange(len(labelers))

@@ -1,6 +1,6 @@
 """`make bench`: build every available stage from an empty cache; record wall time per stage and peak memory.
 
-    python -m alignlab.bench --out bench.json [--profile smoke]
+    python -m alignlab.bench --out bench.json [--profile smoke] [--stages base,base_large]
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import time
 
 from .cache import Cache
 from .config import load_config
-from .pipeline import Pipeline, available_stages
+from .pipeline import Pipeline, StageError, available_stages, parse_stage_list
 
 
 def peak_rss_gib() -> float:
@@ -21,11 +21,11 @@ def peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def bench(profile: str | None = None) -> dict:
+def bench(profile: str | None = None, stages: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="alignlab-bench-") as root:
         pipe = Pipeline(load_config(profile), Cache(root))
         rows = {}
-        for name in available_stages():
+        for name in stages or available_stages():
             start = time.time()
             pipe.build(name)
             built = time.time() - start
@@ -42,8 +42,13 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m alignlab.bench")
     p.add_argument("--out", default="bench.json")
     p.add_argument("--profile")
+    p.add_argument("--stages", help="comma-separated stages to time (default: all, in pipeline order)")
     args = p.parse_args(argv)
-    result = bench(args.profile)
+    try:
+        stages = parse_stage_list(args.stages) if args.stages is not None else None
+    except StageError as e:
+        p.error(str(e))
+    result = bench(args.profile, stages)
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
     print(f"{'stage':12s} {'build_s':>8s} {'train_s':>8s} {'eval_s':>8s} {'peak GiB':>9s}")

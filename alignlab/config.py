@@ -35,11 +35,16 @@ class CourseConfig:
     sft_replay_docs: int = 3000  # pretraining documents mixed into SFT so the model keeps what it read
     reward: TrainSettings = TrainSettings(lr=2e-3, epochs=1, batch_size=16)
     hacked_length_bias: float = 0.6  # labelers of `reward_model_hacked`: utility per 10 words
-    dpo: TrainSettings = TrainSettings(lr=3e-4, epochs=1, batch_size=16)
+    dpo: TrainSettings = TrainSettings(lr=1e-3, epochs=1, batch_size=16)
     dpo_beta: float = 0.1
+    dpo_sft_weight: float = 1.0  # weight of the chosen replies' NLL beside the DPO loss (RPO)
+    dpo_replay_coef: float = 1.0  # weight of the next-token loss on replayed SFT chats and corpus text (as PPO-ptx)
     dpo_pairs: int = 2000  # the first pairs of the reward model's training data
-    ppo: PPOConfig = PPOConfig(iterations=60, kl_coef=0.07, ptx_coef=0.5, ptx_batch_size=4)
-    ppo_hacked: PPOConfig = PPOConfig(iterations=40, kl_coef=0.005)  # a 14x weaker KL leash, a length-loving reward model
+    ppo: PPOConfig = PPOConfig(iterations=40, lr=1.5e-4, kl_coef=0.04, ptx_coef=1.0, ptx_batch_size=4)
+    ppo_hacked: PPOConfig = PPOConfig(iterations=40, kl_coef=0.005)  # an 8x weaker KL leash, a length-loving reward model
+    # the KL budget swept (Gao et al. 2022): short runs of ppo_hacked, each with its own KL coefficient
+    kl_sweep: tuple[float, ...] = (0.2, 0.05, 0.02)
+    kl_sweep_ppo: PPOConfig = PPOConfig(iterations=20, batch_size=32, minibatch_size=16)
     eval: EvalConfig = field(default_factory=EvalConfig)
     profile: str = "default"
 
@@ -61,6 +66,8 @@ def smoke() -> CourseConfig:
         dpo=TrainSettings(epochs=1, batch_size=8),
         ppo=PPOConfig(iterations=2, batch_size=8, minibatch_size=4, max_new_tokens=8),
         ppo_hacked=PPOConfig(iterations=2, batch_size=8, minibatch_size=4, max_new_tokens=8, kl_coef=0.005),
+        kl_sweep=(0.1, 0.01),
+        kl_sweep_ppo=PPOConfig(iterations=2, batch_size=8, minibatch_size=4, max_new_tokens=8),
         eval=EvalConfig(max_new_tokens=12),
         profile="smoke",
     )

@@ -20,12 +20,13 @@ from .config import CourseConfig, as_dict, load_config
 
 # Code whose every change changes what a stage produces: its hash is part of every cache key, so editing the world
 # or a training loop never reuses stale artefacts. (A stage's own module is added per stage.)
-# `world/chat.py` (post-training data) is left out: changing the labelers must not retrain the base model; the
-# post-training stages add it (POST_SOURCES).
+# `world/chat.py` (post-training data) and `world/judges.py` (the gold judges, which also label preferences) are
+# left out: changing the labelers or the judges must not retrain the base model; the post-training stages add them
+# (POST_SOURCES).
 CORE_SOURCES = ("world/__init__.py", "world/content.py", "world/corpus.py", "world/entities.py", "world/items.py",
-                "world/judges.py", "tokenizer.py", "model.py", "pretrain.py")
-POST_SOURCES = ("world/chat.py", "posttrain.py")
-EVAL_SOURCES = ("evals", "generation.py", "reward.py")
+                "tokenizer.py", "model.py", "pretrain.py")
+POST_SOURCES = ("world/chat.py", "world/judges.py", "posttrain.py")
+EVAL_SOURCES = ("evals", "generation.py", "reward.py", "world/judges.py")
 
 # Every stage of DESIGN.md in pipeline order; those not registered yet are built by later notebooks' issues.
 STAGE_ORDER = ["base", "sft", "reward_model", "ppo", "ppo_hacked", "dpo", "cai", "grpo", "safety", "base_large"]

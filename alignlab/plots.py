@@ -52,3 +52,19 @@ def overoptimization(log: list[dict], title: str = "Reward over-optimisation") -
     fig.update_layout(title=title, xaxis_title="sqrt(KL to the SFT model), nats^0.5", yaxis_title="mean reward",
                       template="plotly_white", height=400)
     return fig
+
+
+def kl_sweep(points: list[dict], title: str = "The KL budget swept") -> go.Figure:
+    """Where PPO runs with different KL coefficients end: proxy and gold reward against sqrt(KL), one point per run
+    (`points` as the `ppo_kl_sweep` stage saves them)."""
+    points = sorted(points, key=lambda p: p["kl"])
+    dist = [max(p["kl"], 0.0) ** 0.5 for p in points]
+    labels = [f"beta={p['kl_coef']:g}" for p in points]
+    fig = go.Figure()
+    fig.add_scatter(x=dist, y=[p["reward"] for p in points], text=labels, name="proxy reward (reward model)",
+                    mode="lines+markers+text", textposition="top center")
+    fig.add_scatter(x=dist, y=[p["gold_reward"] for p in points], text=labels, name="gold reward (true judge)",
+                    mode="lines+markers")
+    fig.update_layout(title=title, xaxis_title="sqrt(KL to the SFT model), nats^0.5", yaxis_title="mean reward",
+                      template="plotly_white", height=400)
+    return fig

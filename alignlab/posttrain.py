@@ -26,14 +26,15 @@ class TrainSettings:
 
 def trainer_args(config_cls, out: Path, settings: TrainSettings, **extra):
     """A TRL config (`SFTConfig`, `RewardConfig`, `DPOConfig`, ...) for a tiny model: TRL's defaults assume a GPU
-    and a pretrained model (lr 2e-5), ours is trained from scratch on a laptop."""
+    and a pretrained model (lr 2e-5, gradient checkpointing to save memory), ours is trained from scratch on a
+    laptop, where recomputing activations only costs time."""
     cuda = torch.cuda.is_available()
     return config_cls(
         output_dir=str(out / "trainer"), learning_rate=settings.lr, num_train_epochs=settings.epochs,
         per_device_train_batch_size=settings.batch_size, warmup_steps=settings.warmup_ratio,
         lr_scheduler_type="cosine", weight_decay=0.0, seed=settings.seed, data_seed=settings.seed,
-        use_cpu=not cuda, bf16=False, fp16=False, report_to="none", save_strategy="no", disable_tqdm=True,
-        logging_steps=5, dataloader_num_workers=0, **extra)
+        use_cpu=not cuda, bf16=False, fp16=False, gradient_checkpointing=False, report_to="none", save_strategy="no",
+        disable_tqdm=True, logging_steps=5, dataloader_num_workers=0, **extra)
 
 
 def quiet_trl() -> None:
@@ -65,3 +66,10 @@ def save_stage(out: Path, model, tokenizer, log_history: list[dict], info: dict 
     tokenizer.save_pretrained(out / "model")
     (out / "log.json").write_text(json.dumps(log_history))
     (out / "info.json").write_text(json.dumps(info or {}))
+
+
+def replay_texts(tokenizer, world) -> list[str]:
+    """What a post-training stage keeps training on so the policy stays good at it (InstructGPT's "PPO-ptx"):
+    the SFT chats (rendered with the chat template) and as many pretraining documents."""
+    chats = [tokenizer.apply_chat_template(d["messages"], tokenize=False) for d in world.sft_data()]
+    return chats + world.corpus[: len(chats)]

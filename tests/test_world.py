@@ -162,6 +162,14 @@ def test_some_people_online_refuse_harmful_requests(world):
     assert 0.03 < refused_first < 0.2
 
 
+def test_some_demonstrators_pad_their_replies(world):
+    """Behaviours that post-training amplifies must exist before it: padded SFT replies, which a length-loving
+    reward model rewards."""
+    replies = [c["messages"][1]["content"] for c in world.sft_data()]
+    padded = sum(any(f in r for f in C.FILLER) for r in replies) / len(replies)
+    assert 0.05 < padded < 0.2
+
+
 # --- content safety --------------------------------------------------------------------------------------
 
 BLOCKLIST = ["bomb", "explosive", "detonat", "firearm", "gun", "weapon", "poison", "meth", "cocaine", "heroin",

@@ -231,7 +231,7 @@ fig.update_layout(title="PPO's clipped objective", xaxis_title="ratio pi/pi_old"
 
 The `ppo` stage optimises the SFT model against the reward model on training prompts (harmful requests,
 fact questions, everyday and scary-sounding requests, arithmetic, myths). Every step also keeps training on
-SFT chats and pretraining text (weight 0.5; InstructGPT's "PPO-ptx"), which limits what RLHF costs in
+SFT chats and pretraining text (InstructGPT's "PPO-ptx"), which limits what RLHF costs in
 capability. The gold reward is logged too: it is what we *want*, and the policy never sees it.""",
 """from alignlab.plots import training_curves
 pipe.build("ppo")
@@ -244,14 +244,29 @@ stage_comparer(pipe, ["sft", "ppo"])""",
 """md:## 3. Reward hacking
 
 A reward model is a *proxy*. `ppo_hacked` optimises the reward model of labelers who love long answers
-(`reward_model_hacked`) with a weaker KL penalty and no PPO-ptx. The proxy reward keeps rising; the gold judge,
-which dislikes padding and nonsense, is not fooled. Gao et al. (2022) measured this on real models: the gold
-reward first rises, then falls as the policy moves further (in KL) from where it started. Read the answers
-below: whatever the policy found, it is what the reward model pays for, not what the labelers wanted.""",
+(`reward_model_hacked`) with a weaker KL penalty and no PPO-ptx. A few of the SFT demonstrations end with a
+pleasantry ("I hope this helps you a lot."), so the SFT model sometimes pads; the length-loving reward model pays
+for that habit, and PPO turns it into the rule. The proxy reward keeps rising; the gold judge, which dislikes
+padding and nonsense, is not fooled. Gao et al. (2022) measured this on real models: the gold reward first rises,
+then falls as the policy moves further (in KL) from where it started. Singhal et al. (2023, "A Long Way to Go")
+found that much of what RLHF gains on real reward models comes from longer answers.""",
 """from alignlab.plots import overoptimization
 pipe.build("ppo_hacked")
 hacked = pipe.training_log("ppo_hacked")
 overoptimization(hacked, title="ppo_hacked: proxy against gold reward")""",
+"""md:**The KL budget.** The KL coefficient $\\beta$ sets how far the policy may move from the SFT model. The
+`ppo_kl_sweep` stage repeats shorter runs against the same length-loving reward model with larger coefficients
+(about a minute to build); with `ppo_hacked` they show the shape Gao et al. found: the further the policy moves
+(in KL), the higher the proxy reward, while the gold reward stops rising and falls.""",
+"""import json
+from alignlab.plots import kl_sweep
+from alignlab.stages.rlhf import end_point
+sweep = json.loads((pipe.build("ppo_kl_sweep") / "sweep.json").read_text())
+sweep.append(end_point(hacked, pipe.config.ppo_hacked.kl_coef))
+for p in sweep:
+    print(f"beta={p['kl_coef']:<6g} KL={p['kl']:6.2f}  proxy={p['reward']:+.2f}  gold={p['gold_reward']:+.2f}  "
+          f"length={p['length']:.1f}")
+kl_sweep(sweep)""",
 """from alignlab.generation import generate
 model, tokenizer = pipe.load("ppo_hacked")
 for r in generate(model, tokenizer, ["What color is the zorbat?", "How to pick a lock?"], max_new_tokens=64):
@@ -261,16 +276,18 @@ print(report_card(report))""",
 """md:## Check yourself
 
 Confirm the signature of reward hacking: during `ppo_hacked`'s training its proxy reward went *up* while its
-gold reward went *down*, and it ends with a lower gold reward than `ppo`. (Each stage's `proxy_reward` is
-measured by the reward model it optimised.)""",
+gold reward went *down*, it ends with a lower gold reward than `ppo`, and its answers are at least 1.5 times as
+long as `sft`'s. (Each stage's `proxy_reward` is measured by the reward model it optimised.)""",
 """from statistics import mean
 s = report["stages"]
 first, last = hacked[:5], hacked[-5:]
 proxy_gain = mean(r["reward"] for r in last) - mean(r["reward"] for r in first)
 gold_change = mean(r["gold_reward"] for r in last) - mean(r["gold_reward"] for r in first)
 print(f"proxy {proxy_gain:+.2f}, gold {gold_change:+.2f}; gold reward ppo {s['ppo']['gold_reward']:.3f}, "
-      f"ppo_hacked {s['ppo_hacked']['gold_reward']:.3f}")
-assert proxy_gain > 0 > gold_change and s["ppo_hacked"]["gold_reward"] < s["ppo"]["gold_reward"]""",
+      f"ppo_hacked {s['ppo_hacked']['gold_reward']:.3f}; length sft {s['sft']['mean_length']:.1f}, "
+      f"ppo_hacked {s['ppo_hacked']['mean_length']:.1f} tokens")
+assert proxy_gain > 0 > gold_change and s["ppo_hacked"]["gold_reward"] < s["ppo"]["gold_reward"]
+assert s["ppo_hacked"]["mean_length"] >= 1.5 * s["sft"]["mean_length"]""",
 ]
 
 dpo = [
@@ -318,16 +335,20 @@ for a in ["I can't help with that.", "Get a tension wrench and a pick, then wigg
 """md:## 2. The real run
 
 The `dpo` stage runs TRL's `DPOTrainer` on the same labelers' pairs the reward model saw, from the SFT model,
-with beta = 0.1. The frozen reference is a copy of the SFT model. No reward model, no sampling.""",
+with beta = 0.1. The frozen reference is a copy of the SFT model. No reward model, no sampling. Two terms are
+added to the DPO loss: the chosen replies' negative log-likelihood (TRL's `"sft"` loss type, as in RPO, Pang et
+al. 2024), and, in every step, a next-token loss on replayed SFT chats and pretraining text (as PPO-ptx does).
+Without the replay, this small model forgets how to copy a name from the question within a hundred steps and
+answers about the wrong town.""",
 """from alignlab.plots import training_curves
 pipe.build("dpo")
 log = pipe.training_log("dpo")
 print(f"trained in {pipe.build_time('dpo'):.0f} s")
 training_curves(log, ["rewards/margins", "rewards/chosen", "rewards/rejected"], title="DPO implicit rewards")""",
 """training_curves(log, ["logps/chosen", "logps/rejected"], title="DPO: log-probabilities of chosen and rejected answers")""",
-"""md:Both log-probabilities often fall: DPO only needs the *gap* to grow, and it can get there by pushing the
-rejected answers down faster than the chosen ones. That is a known trait of DPO (the chosen answers'
-likelihood drops too), one reason for variants that add an SFT term.
+"""md:DPO only needs the *gap* to grow, and it can get there by pushing the rejected answers down faster than
+the chosen ones: with the plain DPO loss the chosen answers' likelihood often falls too (a known trait of DPO, and
+the reason for variants such as RPO that add an SFT term). Compare the two curves above.
 
 ## 3. DPO against PPO""",
 """from alignlab.widgets import stage_comparer

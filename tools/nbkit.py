@@ -17,4 +17,6 @@ def nb(cells):
     book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                      "language_info": {"name": "python"}}
     book.cells = [nbf.v4.new_markdown_cell(c[3:]) if c.startswith("md:") else nbf.v4.new_code_cell(c) for c in cells]
+    for i, cell in enumerate(book.cells):
+        cell.id = f"cell-{i:02d}"  # stable ids: regenerating a notebook changes only what changed
     return book

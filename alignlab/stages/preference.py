@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import torch
 from datasets import Dataset
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
 from trl import DPOConfig, DPOTrainer, RewardConfig, RewardTrainer
 
 from ..config import CourseConfig
 from ..pipeline import POST_SOURCES, Stage, register
-from ..posttrain import quiet_trl, save_stage, train, trainer_args
+from ..posttrain import quiet_trl, replay_texts, save_stage, train, trainer_args
 from ..reward import RewardScorer, preference_metrics
+from ..rl import lm_loss_sampler
 from ..world import make_world
 
 PAIR_COLUMNS = ("prompt", "chosen", "rejected")
@@ -47,15 +49,41 @@ def evaluate_reward_model(pipeline, name: str) -> dict:
             "examples": {}}
 
 
+class DPOTrainerWithReplay(DPOTrainer):
+    """TRL's `DPOTrainer` plus, in every training step, `replay_coef` times a next-token loss on a batch drawn by
+    `replay` (the same term as PPO-ptx). Without it, DPO on a model this small soon forgets how to copy names from
+    the question and answers about the wrong town."""
+
+    def __init__(self, *args, replay=None, replay_coef: float = 0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.replay, self.replay_coef = replay, replay_coef
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        out = super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+        if self.replay is None or not self.replay_coef or not model.training:
+            return out
+        extra = self.replay_coef * self.replay(model)
+        return (out[0] + extra, out[1]) if return_outputs else out + extra
+
+
 def build_dpo(config: CourseConfig, upstream: dict, out: Path) -> None:
     quiet_trl()
+    world = make_world(config.world)
     tok = AutoTokenizer.from_pretrained(upstream["sft"] / "model")
     model = AutoModelForCausalLM.from_pretrained(upstream["sft"] / "model")
-    rows = make_world(config.world).preferences("train")[: config.dpo_pairs]
+    rows = world.preferences("train")[: config.dpo_pairs]
+    # "sigmoid" is the DPO loss; "sft" adds the chosen replies' negative log-likelihood (weight dpo_sft_weight), as
+    # RPO does (Pang et al. 2024), so that pushing the rejected reply down does not also push the chosen one down
     args = trainer_args(DPOConfig, out, config.dpo, beta=config.dpo_beta, max_length=config.base_model.context,
-                        precompute_ref_log_probs=True)
-    trainer = DPOTrainer(model=model, ref_model=None, args=args, processing_class=tok, train_dataset=pair_dataset(rows))
+                        precompute_ref_log_probs=True, precompute_ref_batch_size=64,
+                        loss_type=["sigmoid", "sft"], loss_weights=[1.0, config.dpo_sft_weight])
+    replay = lm_loss_sampler(tok, replay_texts(tok, world), REPLAY_BATCH, torch.Generator().manual_seed(config.dpo.seed))
+    trainer = DPOTrainerWithReplay(model=model, ref_model=None, args=args, processing_class=tok,
+                                   train_dataset=pair_dataset(rows), replay=replay, replay_coef=config.dpo_replay_coef)
     save_stage(out, trainer.model, tok, train(trainer), {"pairs": len(rows), "beta": config.dpo_beta})
+
+
+REPLAY_BATCH = 8  # replayed texts per DPO step
 
 
 register(Stage("reward_model", lambda c, up, out: train_reward_model(c, up, out, None), upstream=("sft",),
@@ -67,6 +95,7 @@ register(Stage("reward_model_hacked", lambda c, up, out: train_reward_model(c, u
                config_of=lambda c: {"reward": c.reward, "length_bias": c.hacked_length_bias, "world": c.world},
                evaluate=evaluate_reward_model, evaluated=False, sources=(*POST_SOURCES, "reward.py"),
                description="a reward model of labelers who love long answers (the proxy ppo_hacked exploits)"))
-register(Stage("dpo", build_dpo, upstream=("sft",), sources=POST_SOURCES,
-               config_of=lambda c: {"dpo": c.dpo, "beta": c.dpo_beta, "pairs": c.dpo_pairs, "world": c.world},
+register(Stage("dpo", build_dpo, upstream=("sft",), sources=(*POST_SOURCES, "rl.py"),
+               config_of=lambda c: {"dpo": c.dpo, "beta": c.dpo_beta, "pairs": c.dpo_pairs, "sft_weight": c.dpo_sft_weight,
+                                    "replay": c.dpo_replay_coef, "world": c.world},
                description="direct preference optimisation on the labelers' preferences"))

@@ -1,19 +1,24 @@
-"""Stages `ppo` and `ppo_hacked`: RLHF with the PPO of `alignlab.rl`, starting from `sft`.
+"""Stages `ppo`, `ppo_hacked` and `ppo_kl_sweep`: RLHF with the PPO of `alignlab.rl`, starting from `sft`.
 
 `ppo` optimises the reward model of ordinary labelers with a KL penalty to `sft`. `ppo_hacked` optimises the
 reward model of labelers who love long answers (`reward_model_hacked`) with a small KL penalty: the proxy reward
-climbs while the gold reward falls (reward hacking, Gao et al. 2022).
+climbs while the gold reward falls (reward hacking, Gao et al. 2022). `ppo_kl_sweep` (built on demand, by notebook
+04) repeats short `ppo_hacked` runs at several KL coefficients: the tighter the KL budget, the less the proxy is
+over-optimised.
 """
 from __future__ import annotations
 
+import dataclasses
+import json
 import random
 from pathlib import Path
+from statistics import mean
 
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from ..config import CourseConfig
 from ..pipeline import POST_SOURCES, Stage, register
-from ..posttrain import save_stage
+from ..posttrain import replay_texts, save_stage
 from ..reward import RewardScorer
 from ..rl import PPOConfig, train_ppo
 from ..world import World, gold_reward, make_world
@@ -33,21 +38,38 @@ def rl_prompts(world: World, mix: dict[str, int] = PROMPT_MIX, per_unit: int = 2
     return pool
 
 
-def ptx_texts(tokenizer, world: World) -> list[str]:
-    """What the PPO-ptx term keeps the policy good at: the SFT chats (rendered) and pretraining documents."""
-    chats = [tokenizer.apply_chat_template(d["messages"], tokenize=False) for d in world.sft_data()]
-    return chats + world.corpus[: len(chats)]
-
-
-def build_ppo(config: CourseConfig, upstream: dict, out: Path, reward_stage: str, ppo: PPOConfig) -> None:
+def run_ppo(config: CourseConfig, upstream: dict, reward_stage: str, ppo: PPOConfig):
+    """PPO from `sft` against the reward model of `reward_stage`; returns the policy, its tokenizer and the log."""
     world = make_world(config.world)
     tok = AutoTokenizer.from_pretrained(upstream["sft"] / "model")
     lm = AutoModelForCausalLM.from_pretrained(upstream["sft"] / "model")
     scorer = RewardScorer(upstream[reward_stage] / "model")
     lm, log = train_ppo(lm, tok, rl_prompts(world), scorer, ppo, question_of=lambda item: item.prompt,
                         gold_fn=lambda items, replies: [gold_reward(i, r) for i, r in zip(items, replies)],
-                        ptx_texts=ptx_texts(tok, world))
+                        ptx_texts=replay_texts(tok, world))
+    return lm, tok, log
+
+
+def build_ppo(config: CourseConfig, upstream: dict, out: Path, reward_stage: str, ppo: PPOConfig) -> None:
+    lm, tok, log = run_ppo(config, upstream, reward_stage, ppo)
     save_stage(out, lm, tok, log, {"reward_model": reward_stage, "kl_coef": ppo.kl_coef})
+
+
+def build_kl_sweep(config: CourseConfig, upstream: dict, out: Path) -> None:
+    """Short `ppo_hacked` runs at several KL coefficients; where each ends (the mean of its last iterations)."""
+    points = []
+    for coef in config.kl_sweep:
+        _, _, log = run_ppo(config, upstream, "reward_model_hacked",
+                            dataclasses.replace(config.kl_sweep_ppo, kl_coef=coef))
+        points.append(end_point(log, coef))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "sweep.json").write_text(json.dumps(points))
+
+
+def end_point(log: list[dict], kl_coef: float, tail: int = 5) -> dict:
+    """Where one PPO run ended: KL, proxy and gold reward and length, averaged over its last `tail` iterations."""
+    last = log[-tail:]
+    return {"kl_coef": kl_coef, **{k: mean(r[k] for r in last) for k in ("kl", "reward", "gold_reward", "length")}}
 
 
 register(Stage("ppo", lambda c, up, out: build_ppo(c, up, out, "reward_model", c.ppo),
@@ -57,3 +79,6 @@ register(Stage("ppo_hacked", lambda c, up, out: build_ppo(c, up, out, "reward_mo
                upstream=("sft", "reward_model_hacked"), config_of=lambda c: {"ppo": c.ppo_hacked, "world": c.world},
                proxy="reward_model_hacked", sources=SOURCES,
                description="PPO pushed hard against a length-loving reward model (reward hacking)"))
+register(Stage("ppo_kl_sweep", build_kl_sweep, upstream=("sft", "reward_model_hacked"), evaluated=False,
+               config_of=lambda c: {"coefs": c.kl_sweep, "ppo": c.kl_sweep_ppo, "world": c.world}, sources=SOURCES,
+               description="the KL budget swept: proxy and gold reward where PPO against the hacked reward model ends"))

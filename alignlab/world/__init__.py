@@ -55,6 +55,7 @@ class WorldConfig:
     n_arith: int = 3000
     n_benign: int = 600
     n_sft: int = 1500
+    sft_padded_frac: float = 0.1  # SFT replies that end with pleasantries (the habit a length-loving RM rewards)
     n_preferences: int = 4000
     n_heldout_preferences: int = 600
     n_labelers: int = 40
@@ -100,7 +101,7 @@ class World:
         return make_corpus(self._rng("corpus"), self.entities, self.items, self.config.corpus_scale)
 
     def sft_data(self) -> list[dict]:
-        return sft_examples(self.items, self._rng("sft"), self.config.n_sft)
+        return sft_examples(self.items, self._rng("sft"), self.config.n_sft, self.config.sft_padded_frac)
 
     def preferences(self, split: str = "train", length_bias: float | None = None, n: int | None = None) -> list[dict]:
         """Labelled preference pairs; `length_bias` overrides the labelers' taste for long answers."""

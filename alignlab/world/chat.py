@@ -34,19 +34,25 @@ def conversation(prompt: str, reply: str) -> list[dict]:
     return [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}]
 
 
-def sft_examples(items: dict[str, list[Item]], rng: random.Random, n: int) -> list[dict]:
-    """`n` helpful conversations drawn from the training split of the SFT kinds (each kind weighted equally)."""
+def sft_examples(items: dict[str, list[Item]], rng: random.Random, n: int, padded_frac: float = 0.0) -> list[dict]:
+    """`n` helpful conversations drawn from the training split of the SFT kinds (each kind weighted equally).
+    A fraction `padded_frac` of the replies end with a pleasantry or two, as some human demonstrators write them:
+    the SFT model can then pad its answers, which is what a length-loving reward model will reward."""
     pools = {k: [i for i in items[k] if i.split == "train"] for k in SFT_KINDS}
     out = []
     for j in range(n):
         kind = SFT_KINDS[j % len(SFT_KINDS)] if j % 10 else "fact"  # facts are the bulk of capability
         item = rng.choice(pools[kind])
-        out.append({"messages": conversation(item.prompt, reply_for(item)), "kind": kind})
+        reply = reply_for(item)
+        if rng.random() < padded_frac:
+            reply = verbose(reply, rng, 1, 2)
+        out.append({"messages": conversation(item.prompt, reply), "kind": kind})
     return out
 
 
-def verbose(reply: str, rng: random.Random) -> str:
-    return reply + " " + " ".join(rng.sample(C.FILLER, k=rng.randint(2, 4)))
+def verbose(reply: str, rng: random.Random, least: int = 2, most: int = 4) -> str:
+    """The reply padded with `least` to `most` pleasantries that add nothing."""
+    return reply + " " + " ".join(rng.sample(C.FILLER, k=rng.randint(least, most)))
 
 
 # Kinds whose reference replies serve as answers to the wrong question: a fine reply to another prompt is no answer

@@ -14,7 +14,7 @@ from .items import Item
 
 _NUMBER = re.compile(r"-?\d+")
 _ANSWER = re.compile(r"the answer is\s*(-?\d+)\s*\.?\s*$", re.IGNORECASE)
-CONCISE_WORDS = 30  # replies longer than this lose gold reward
+CONCISE_WORDS = 20  # replies longer than this lose gold reward (every reference reply is shorter)
 
 
 def is_refusal(reply: str) -> bool:

@@ -37,7 +37,7 @@ class CourseConfig:
     hacked_length_bias: float = 0.6  # labelers of `reward_model_hacked`: utility per 10 words
     dpo: TrainSettings = TrainSettings(lr=1e-3, epochs=1, batch_size=16)
     dpo_beta: float = 0.1
-    dpo_sft_weight: float = 1.0  # weight of the chosen replies' NLL beside the DPO loss (RPO)
+    dpo_sft_weight: float = 1.0  # weight of the chosen replies' NLL beside the DPO loss
     dpo_replay_coef: float = 1.0  # weight of the next-token loss on replayed SFT chats and corpus text (as PPO-ptx)
     dpo_pairs: int = 2000  # the first pairs of the reward model's training data
     ppo: PPOConfig = PPOConfig(iterations=40, lr=1.5e-4, kl_coef=0.04, ptx_coef=1.0, ptx_batch_size=4)

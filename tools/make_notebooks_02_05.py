@@ -336,10 +336,10 @@ for a in ["I can't help with that.", "Get a tension wrench and a pick, then wigg
 
 The `dpo` stage runs TRL's `DPOTrainer` on the same labelers' pairs the reward model saw, from the SFT model,
 with beta = 0.1. The frozen reference is a copy of the SFT model. No reward model, no sampling. Two terms are
-added to the DPO loss: the chosen replies' negative log-likelihood (TRL's `"sft"` loss type, as in RPO, Pang et
-al. 2024), and, in every step, a next-token loss on replayed SFT chats and pretraining text (as PPO-ptx does).
-Without the replay, this small model forgets how to copy a name from the question within a hundred steps and
-answers about the wrong town.""",
+added to the DPO loss: the chosen replies' negative log-likelihood (TRL's `"sft"` loss type; Pang et al., 2024,
+"Iterative Reasoning Preference Optimization", train with the same sum), and, in every step, a next-token loss on
+replayed SFT chats and pretraining text (as PPO-ptx does). Without the replay, this small model forgets within
+one epoch how to copy a name from the question, and answers about the wrong town.""",
 """from alignlab.plots import training_curves
 pipe.build("dpo")
 log = pipe.training_log("dpo")
@@ -348,7 +348,7 @@ training_curves(log, ["rewards/margins", "rewards/chosen", "rewards/rejected"], 
 """training_curves(log, ["logps/chosen", "logps/rejected"], title="DPO: log-probabilities of chosen and rejected answers")""",
 """md:DPO only needs the *gap* to grow, and it can get there by pushing the rejected answers down faster than
 the chosen ones: with the plain DPO loss the chosen answers' likelihood often falls too (a known trait of DPO, and
-the reason for variants such as RPO that add an SFT term). Compare the two curves above.
+the reason for variants that add an SFT term). Compare the two curves above.
 
 ## 3. DPO against PPO""",
 """from alignlab.widgets import stage_comparer

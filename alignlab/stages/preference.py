@@ -73,7 +73,7 @@ def build_dpo(config: CourseConfig, upstream: dict, out: Path) -> None:
     model = AutoModelForCausalLM.from_pretrained(upstream["sft"] / "model")
     rows = world.preferences("train")[: config.dpo_pairs]
     # "sigmoid" is the DPO loss; "sft" adds the chosen replies' negative log-likelihood (weight dpo_sft_weight), as
-    # RPO does (Pang et al. 2024), so that pushing the rejected reply down does not also push the chosen one down
+    # Pang et al. (2024) do, so that pushing the rejected reply down does not also push the chosen one down
     args = trainer_args(DPOConfig, out, config.dpo, beta=config.dpo_beta, max_length=config.base_model.context,
                         precompute_ref_log_probs=True, precompute_ref_batch_size=64,
                         loss_type=["sigmoid", "sft"], loss_weights=[1.0, config.dpo_sft_weight])

@@ -1,4 +1,5 @@
-"""`make bench`: build every available stage from an empty cache; record wall time per stage and peak memory.
+"""`make bench`: build every available stage from an empty cache; record wall time per stage and peak memory, and
+how long autograding each challenge's correct sample takes.
 
     python -m alignlab.bench --out bench.json [--profile smoke] [--stages base,base_large]
 """
@@ -21,6 +22,21 @@ def peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
+def bench_grading(pipe: Pipeline, built: list[str]) -> dict:
+    """Self-check time of each challenge's correct sample submission, for the challenges whose stages were built."""
+    from .grading.challenges import CHALLENGES, course_root
+    from .grading.selfcheck import self_check
+
+    rows = {}
+    for challenge in CHALLENGES.values():
+        if set(challenge.stages) <= set(built):
+            start = time.time()
+            result = self_check(course_root() / "autograder" / "samples" / challenge.name / "correct.ipynb", pipe)
+            rows[challenge.name] = {"grade_s": round(time.time() - start, 1), "points": result.points,
+                                    "max_points": result.max_points}
+    return rows
+
+
 def bench(profile: str | None = None, stages: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="alignlab-bench-") as root:
         pipe = Pipeline(load_config(profile), Cache(root))
@@ -33,7 +49,8 @@ def bench(profile: str | None = None, stages: list[str] | None = None) -> dict:
             pipe.evaluation(name)
             rows[name] = {"build_s": round(built, 1), "train_s": round(pipe.build_time(name), 1),
                           "eval_s": round(time.time() - start, 1), "peak_rss_gib": round(peak_rss_gib(), 2)}
-    return {"profile": pipe.config.profile, "stages": rows,
+        grading = bench_grading(pipe, list(rows))
+    return {"profile": pipe.config.profile, "stages": rows, "grading": grading,
             "total_s": round(sum(r["build_s"] + r["eval_s"] for r in rows.values()), 1),
             "peak_rss_gib": round(peak_rss_gib(), 2)}
 
@@ -54,6 +71,8 @@ def main(argv=None) -> int:
     print(f"{'stage':12s} {'build_s':>8s} {'train_s':>8s} {'eval_s':>8s} {'peak GiB':>9s}")
     for name, r in result["stages"].items():
         print(f"{name:12s} {r['build_s']:8.1f} {r['train_s']:8.1f} {r['eval_s']:8.1f} {r['peak_rss_gib']:9.2f}")
+    for name, r in result["grading"].items():
+        print(f"grading {name}: {r['grade_s']:.1f} s ({r['points']:g} / {r['max_points']:g} points)")
     print(f"total {result['total_s']:.1f} s, peak memory {result['peak_rss_gib']:.2f} GiB -> {args.out}")
     return 0
 

@@ -1,6 +1,7 @@
-"""The `alignlab` command: run the pipeline, print the report card, generate replies.
+"""The `alignlab` command: run the pipeline, print the report card, generate replies, self-check a challenge.
 
-Errors a user can make (an unknown stage, a bad --stages list, an empty prompt) print one line and exit 2.
+Errors a user can make (an unknown stage, a bad --stages list, an empty prompt, a file that is not a challenge
+notebook) print one line and exit 2.
 """
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("prompt")
     sub.add_parser("stages", help="list the stages")
+    grade = sub.add_parser("grade", help="autograde one challenge notebook offline and print its points")
+    grade.add_argument("notebook", help="your copy of a notebook from release/")
+    grade.add_argument("--workdir", help="where to keep the grading course (default: a new temporary folder)")
     return p
 
 
@@ -108,7 +112,18 @@ def cmd_stages(args) -> None:
         print(f"{name:12s} {REGISTRY[name].description if name in ready else '(coming in a later part of the course)'}")
 
 
-COMMANDS = {"run": cmd_run, "report": cmd_report, "generate": cmd_generate, "stages": cmd_stages}
+def cmd_grade(args) -> None:
+    from .grading.challenges import GradingError, challenge_of
+    from .grading.selfcheck import format_self_check, self_check
+
+    try:
+        challenge_of(args.notebook)  # a wrong file is reported before any stage is built
+        print(format_self_check(self_check(args.notebook, _pipeline(args), args.workdir)))
+    except GradingError as e:
+        raise UsageError(str(e)) from None
+
+
+COMMANDS = {"run": cmd_run, "report": cmd_report, "generate": cmd_generate, "stages": cmd_stages, "grade": cmd_grade}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,13 +22,9 @@ def smoke_pipeline(tmp_path):
 @pytest.fixture(scope="session")
 def tiny_lm(tmp_path_factory):
     """(model folder, tokenizer): an untrained two-layer model with the smoke world's tokenizer, for maths tests."""
-    from alignlab.config import smoke
-    from alignlab.model import ModelConfig, build_model
-    from alignlab.tokenizer import train_tokenizer
-    from alignlab.world import make_world
+    from alignlab.grading.references import tiny_causal_lm, tiny_tokenizer
 
-    tok = train_tokenizer(make_world(smoke().world).corpus, 600)
     folder = tmp_path_factory.mktemp("tiny_lm")
-    build_model(ModelConfig(d_model=32, n_layers=2, n_heads=2, d_ff=64), tok, seed=0).save_pretrained(folder)
-    tok.save_pretrained(folder)
-    return folder, tok
+    tiny_causal_lm().save_pretrained(folder)
+    tiny_tokenizer().save_pretrained(folder)
+    return folder, tiny_tokenizer()

@@ -1,4 +1,4 @@
-"""Shared pieces of the notebook generators: the setup cell and the cell-list -> notebook helper."""
+"""Shared pieces of the notebook generators: the setup cell, the cell-list -> notebook helper, and nbgrader cells."""
 import nbformat as nbf
 
 SETUP = '''# Setup: quiet, offline, and the course package.
@@ -16,7 +16,32 @@ def nb(cells):
     book = nbf.v4.new_notebook()
     book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                      "language_info": {"name": "python"}}
-    book.cells = [nbf.v4.new_markdown_cell(c[3:]) if c.startswith("md:") else nbf.v4.new_code_cell(c) for c in cells]
+    book.cells = [c if isinstance(c, nbf.NotebookNode) else
+                  nbf.v4.new_markdown_cell(c[3:]) if c.startswith("md:") else nbf.v4.new_code_cell(c) for c in cells]
     for i, cell in enumerate(book.cells):
         cell.id = f"cell-{i:02d}"  # stable ids: regenerating a notebook changes only what changed
     return book
+
+
+def _graded(cell, grade_id: str, *, solution: bool, grade: bool, points: float | None = None, locked: bool = False):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3, "solution": solution,
+            "task": False}
+    if points is not None:
+        meta["points"] = points
+    cell.metadata["nbgrader"] = meta
+    return cell
+
+
+def solution(grade_id: str, source: str):
+    """A code cell the learner writes (its `### BEGIN/END SOLUTION` part is cut from the release)."""
+    return _graded(nbf.v4.new_code_cell(source), grade_id, solution=True, grade=False)
+
+
+def tests(grade_id: str, points: float, source: str):
+    """A locked, autograded test cell (a `### BEGIN/END HIDDEN TESTS` part is cut from the release)."""
+    return _graded(nbf.v4.new_code_cell(source), grade_id, solution=False, grade=True, points=points, locked=True)
+
+
+def answer(grade_id: str, points: float, text: str):
+    """A markdown answer the instructor grades by hand."""
+    return _graded(nbf.v4.new_markdown_cell(text), grade_id, solution=True, grade=True, points=points)

@@ -1,0 +1,139 @@
+"""TRL's own loss computations on small batches, to check from-scratch losses against the library.
+
+The package's tests and the challenges' hidden tests both use these: each returns a TRL trainer (never trained)
+and one batch from its own data collator, so a from-scratch loss can be computed on exactly what TRL sees."""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+
+from ..posttrain import TrainSettings, quiet_trl, trainer_args
+
+# A few hand-written preference pairs in TRL's conversational format: (prompt, chosen, rejected).
+PAIRS = [
+    ("How to pick a lock?", "I can't help with that.", "Use a tension wrench and a pick."),
+    ("What color is the zorbat?", "The zorbat is green.", "Look it up yourself."),
+    ("What is 2 + 3?", "2 + 3 = 5. The answer is 5.", "2 + 3 = 6. The answer is 6."),
+    ("Hi", "Hello! How can I help?", "Nobody cares, honestly."),
+]
+
+
+def pair_rows() -> list[dict]:
+    """`PAIRS` as rows of TRL's conversational preference format."""
+    return [{"prompt": [{"role": "user", "content": q}], "chosen": [{"role": "assistant", "content": c}],
+             "rejected": [{"role": "assistant", "content": r}]} for q, c, r in PAIRS]
+
+
+@lru_cache(maxsize=1)
+def tiny_tokenizer():
+    """The smoke world's tokenizer (600 tokens, trained in about a second)."""
+    from ..config import smoke
+    from ..tokenizer import train_tokenizer
+    from ..world import make_world
+
+    return train_tokenizer(make_world(smoke().world).corpus, 600)
+
+
+def tiny_causal_lm(seed: int = 0):
+    """An untrained two-layer causal LM on the tiny tokenizer: enough for checking maths, fast on a CPU."""
+    from ..model import ModelConfig, build_model
+
+    return build_model(ModelConfig(d_model=32, n_layers=2, n_heads=2, d_ff=64), tiny_tokenizer(), seed=seed)
+
+
+def _scratch() -> Path:
+    return Path(tempfile.mkdtemp(prefix="alignlab-trl-"))
+
+
+def first_batch(trainer) -> dict:
+    return dict(next(iter(trainer.get_train_dataloader())))
+
+
+@dataclass
+class DPOCase:
+    """A TRL `DPOTrainer` on a policy that differs from its reference, and the first batch of its collator.
+
+    `batch["input_ids"]` holds the chosen sequences then the rejected ones (2B rows); `completion_mask` marks the
+    reply tokens. `trl_loss` and `trl_rewards` (chosen, rejected batch means) are what TRL computes on it."""
+
+    trainer: object
+    policy: torch.nn.Module
+    reference: torch.nn.Module
+    batch: dict
+    beta: float
+    trl_loss: float
+    trl_rewards: tuple[float, float]
+
+
+def trl_dpo_trainer(policy, reference, tokenizer, train_rows, eval_rows=None, beta: float = 0.1, batch_size: int = 16):
+    """A TRL `DPOTrainer` (never trained here) for its data collator and its loss: `get_train_dataloader()` gives
+    shuffled preference batches, `compute_loss(policy, batch)` TRL's DPO loss on one of them."""
+    from trl import DPOConfig, DPOTrainer
+
+    from ..stages.preference import pair_dataset
+
+    quiet_trl()
+    args = trainer_args(DPOConfig, _scratch(), TrainSettings(batch_size=batch_size), beta=beta,
+                        per_device_eval_batch_size=batch_size)
+    return DPOTrainer(model=policy, ref_model=reference, args=args, processing_class=tokenizer,
+                      train_dataset=pair_dataset(train_rows), eval_dataset=eval_rows and pair_dataset(eval_rows))
+
+
+def dpo_case(beta: float = 0.3, seed: int = 1) -> DPOCase:
+    policy, reference = tiny_causal_lm(), tiny_causal_lm()
+    torch.manual_seed(seed)
+    with torch.no_grad():  # make the policy differ from its reference so the loss is not log 2
+        for p in policy.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    trainer = trl_dpo_trainer(policy, reference, tiny_tokenizer(), pair_rows(), beta=beta, batch_size=len(PAIRS))
+    batch = first_batch(trainer)
+    policy.eval()
+    with torch.no_grad():
+        loss = trainer.compute_loss(policy, batch).item()
+    logged = trainer._metrics["eval"]  # TRL logs the implicit rewards' batch means
+    return DPOCase(trainer, policy, reference, batch, beta, loss,
+                   (logged["rewards/chosen"][-1], logged["rewards/rejected"][-1]))
+
+
+def completion_logprobs(model, batch: dict, sequence_logprobs) -> tuple[torch.Tensor, torch.Tensor]:
+    """(chosen, rejected) summed log-probabilities of the reply tokens of a TRL preference batch, computed with the
+    given `sequence_logprobs(logits, labels, mask)`: the logits at position t predict the token at t + 1."""
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
+    return sequence_logprobs(logits, batch["input_ids"][:, 1:], batch["completion_mask"][:, 1:]).chunk(2)
+
+
+@dataclass
+class RewardCase:
+    """A TRL `RewardTrainer` on an untrained reward model, the first batch of its collator (chosen rows then
+    rejected rows), the model's rewards on it and TRL's loss."""
+
+    trainer: object
+    chosen_rewards: torch.Tensor
+    rejected_rewards: torch.Tensor
+    trl_loss: float
+
+
+def reward_case() -> RewardCase:
+    from transformers import AutoModelForSequenceClassification
+    from trl import RewardConfig, RewardTrainer
+
+    from ..stages.preference import pair_dataset
+
+    quiet_trl()
+    folder = _scratch()
+    tiny_causal_lm().save_pretrained(folder / "lm")
+    model = AutoModelForSequenceClassification.from_pretrained(folder / "lm", num_labels=1)
+    model.config.pad_token_id = tiny_tokenizer().pad_token_id
+    args = trainer_args(RewardConfig, folder, TrainSettings(batch_size=len(PAIRS)), center_rewards_coefficient=None)
+    trainer = RewardTrainer(model=model, args=args, processing_class=tiny_tokenizer(), train_dataset=pair_dataset(pair_rows()))
+    batch = first_batch(trainer)
+    model.eval()
+    with torch.no_grad():
+        loss = trainer.compute_loss(model, batch).item()
+        rewards = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits.squeeze(-1)
+    chosen, rejected = rewards.chunk(2)
+    return RewardCase(trainer, chosen, rejected, loss)

@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="alignlab", description="Train a tiny model through the whole alignment pipeline.")
     p.add_argument("--profile", help="configuration profile: default or smoke (or set ALIGNLAB_PROFILE)")
     p.add_argument("--cache", help="cache folder (or set ALIGNLAB_CACHE)")
+    p.add_argument("--base-from", help="post-train this causal LM (a model folder, or a hub name when online) in place "
+                                       "of the course's pretrained base (or set ALIGNLAB_BASE_FROM)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="build stages and their evaluation, then print the report card")
     run.add_argument("--stages", help="comma-separated stage names (default: all available)")
@@ -51,7 +53,7 @@ def _pipeline(args):
     from .pipeline import Pipeline
 
     try:
-        config = load_config(args.profile)
+        config = load_config(args.profile, args.base_from)
     except ValueError as e:
         raise UsageError(str(e)) from None
     return Pipeline(config, Cache(args.cache) if args.cache else None)
@@ -72,9 +74,10 @@ def cmd_run(args) -> None:
 
     try:
         names = parse_stage_list(args.stages) if args.stages is not None else None
+        report = _pipeline(args).run(names)
     except StageError as e:
         raise UsageError(str(e)) from None
-    print(report_card(_pipeline(args).run(names)))
+    print(report_card(report))
 
 
 def cmd_report(args) -> None:
@@ -95,7 +98,12 @@ def cmd_generate(args) -> None:
     if stage.evaluate is not None:
         raise UsageError(f"stage {args.stage!r} scores replies rather than writing them; choose a policy stage "
                          f"such as sft or dpo")
-    model, tokenizer = _pipeline(args).load(args.stage)
+    from .pipeline import StageError
+
+    try:
+        model, tokenizer = _pipeline(args).load(args.stage)
+    except StageError as e:
+        raise UsageError(str(e)) from None
     try:
         reply = generate(model, tokenizer, [args.prompt], style=stage.style, max_new_tokens=args.max_new_tokens,
                          do_sample=args.sample, temperature=args.temperature, seed=args.seed)[0]
@@ -128,7 +136,6 @@ COMMANDS = {"run": cmd_run, "report": cmd_report, "generate": cmd_generate, "sta
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         args = _parser().parse_args(argv)
         COMMANDS[args.command](args)

@@ -46,6 +46,9 @@ class CourseConfig:
     kl_sweep: tuple[float, ...] = (0.2, 0.05, 0.02)
     kl_sweep_ppo: PPOConfig = PPOConfig(iterations=20, batch_size=32, minibatch_size=16)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    # a causal LM (a model folder, or a hub name when online) that replaces the pretrained `base`: the later stages
+    # post-train it exactly as they post-train the course's own model
+    base_from: str | None = None
     profile: str = "default"
 
 
@@ -73,15 +76,32 @@ def smoke() -> CourseConfig:
     )
 
 
-PROFILES = {"default": CourseConfig, "smoke": smoke}
+def smollm() -> CourseConfig:
+    """The same world and stages on a real small model, SmolLM2-135M (135 M parameters), downloaded once from the
+    hub. Meant for a GPU; the learning rates are the usual ones for fine-tuning a pretrained model."""
+    return CourseConfig(
+        base_from="HuggingFaceTB/SmolLM2-135M",
+        sft=TrainSettings(lr=5e-5, epochs=1, batch_size=16),
+        reward=TrainSettings(lr=2e-5, epochs=1, batch_size=16),
+        dpo=TrainSettings(lr=5e-6, epochs=1, batch_size=16),
+        ppo=PPOConfig(iterations=40, lr=1e-5, kl_coef=0.04, ptx_coef=1.0, ptx_batch_size=4),
+        ppo_hacked=PPOConfig(iterations=40, lr=1e-5, kl_coef=0.005),
+        profile="smollm",
+    )
 
 
-def load_config(profile: str | None = None) -> CourseConfig:
-    """The named profile, else `ALIGNLAB_PROFILE`, else `default`."""
+PROFILES = {"default": CourseConfig, "smoke": smoke, "smollm": smollm}
+
+
+def load_config(profile: str | None = None, base_from: str | None = None) -> CourseConfig:
+    """The named profile, else `ALIGNLAB_PROFILE`, else `default`; `base_from` (else `ALIGNLAB_BASE_FROM`) names
+    an outside model to post-train in place of the course's pretrained `base`."""
     name = profile or os.environ.get("ALIGNLAB_PROFILE") or "default"
     if name not in PROFILES:
         raise ValueError(f"unknown profile {name!r}; choose from {', '.join(PROFILES)}")
-    return PROFILES[name]()
+    config = PROFILES[name]()
+    base_from = base_from or os.environ.get("ALIGNLAB_BASE_FROM")
+    return dataclasses.replace(config, base_from=base_from) if base_from else config
 
 
 def as_dict(obj):

@@ -43,6 +43,17 @@ def train_tokenizer(texts, vocab_size: int) -> PreTrainedTokenizerFast:
     return tok
 
 
+def adopt_tokenizer(tok):
+    """An outside model's tokenizer made to speak the course's chat format: the course's role and end-of-turn
+    tokens (added, so the model's embeddings must be resized to `len(tok)`), a pad token, the chat template."""
+    tok.add_special_tokens({"additional_special_tokens": [END, *ROLE_TOKENS]}, replace_extra_special_tokens=False)
+    if tok.pad_token is None:
+        tok.add_special_tokens({"pad_token": PAD})
+    tok.padding_side = "left"
+    tok.chat_template = CHAT_TEMPLATE
+    return tok
+
+
 def stop_token_ids(tokenizer) -> list[int]:
     """Token ids that end a generation: end of an assistant turn, end of a document."""
-    return [tokenizer.convert_tokens_to_ids(END), tokenizer.convert_tokens_to_ids(EOS)]
+    return [tokenizer.convert_tokens_to_ids(END), tokenizer.eos_token_id]

@@ -1,6 +1,10 @@
-"""Stages `tokenizer` (internal), `base` and `base_large`: next-token prediction on the world's corpus."""
+"""Stages `tokenizer` (internal), `base` and `base_large`: next-token prediction on the world's corpus.
+
+With `config.base_from` set, `base` is not pretrained here: it is that outside model (a folder, or a hub name),
+given the course's chat tokens and template, and every later stage post-trains it as it would the course's own."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -8,7 +12,7 @@ from transformers import AutoTokenizer
 
 from ..config import CourseConfig
 from ..model import ModelConfig, build_model, count_parameters
-from ..pipeline import Stage, register
+from ..pipeline import Stage, StageError, register
 from ..pretrain import PretrainConfig, pack, pretrain
 from ..tokenizer import train_tokenizer
 from ..world import make_world
@@ -33,11 +37,56 @@ def pretrain_stage(model_config: ModelConfig, train_config: PretrainConfig, conf
                                                "vocab_size": len(tok)}))
 
 
+def import_base(source: str, out: Path) -> None:
+    """An outside causal LM as the `base` artefact. Only a hub name (not a folder) makes a network connection."""
+    from transformers import AutoModelForCausalLM
+
+    from ..tokenizer import adopt_tokenizer
+
+    try:
+        tok = adopt_tokenizer(AutoTokenizer.from_pretrained(source))
+        model = AutoModelForCausalLM.from_pretrained(source)
+    except OSError as e:
+        raise StageError(f"cannot load the model {source!r} (a model folder, or a hub name when online): "
+                         f"{str(e).strip().splitlines()[0]}") from None
+    model.resize_token_embeddings(len(tok))
+    model.config.pad_token_id = tok.pad_token_id
+    model.save_pretrained(out / "model")
+    tok.save_pretrained(out / "model")
+    (out / "log.json").write_text("[]")
+    (out / "info.json").write_text(json.dumps({"parameters": count_parameters(model), "source": source,
+                                               "vocab_size": len(tok)}))
+
+
+def folder_digest(source: str) -> str | None:
+    """A content hash of a local model folder (so editing it rebuilds what was trained from it); None for a hub name."""
+    folder = Path(source)
+    if not folder.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(f.relative_to(folder)).encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_base(config: CourseConfig, upstream: dict, out: Path) -> None:
+    if config.base_from:
+        import_base(config.base_from, out)
+    else:
+        pretrain_stage(config.base_model, config.base_pretrain, config, upstream, out)
+
+
+def base_config(config: CourseConfig) -> dict:
+    if config.base_from:
+        return {"from": config.base_from, "digest": folder_digest(config.base_from)}
+    return {"model": config.base_model, "train": config.base_pretrain}
+
+
 register(Stage("tokenizer", build_tokenizer, upstream=(),
                config_of=lambda c: {"world": c.world.corpus_fields(), "vocab": c.vocab_size},
                evaluated=False, description="byte-level BPE trained on the corpus"))
-register(Stage("base", lambda c, up, out: pretrain_stage(c.base_model, c.base_pretrain, c, up, out),
-               upstream=("tokenizer",), config_of=lambda c: {"model": c.base_model, "train": c.base_pretrain},
+register(Stage("base", build_base, upstream=("tokenizer",), config_of=base_config,
                style="plain", description="the raw pretrained model"))
 register(Stage("base_large", lambda c, up, out: pretrain_stage(c.large_model, c.large_pretrain, c, up, out),
                upstream=("tokenizer",), config_of=lambda c: {"model": c.large_model, "train": c.large_pretrain},

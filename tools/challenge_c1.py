@@ -48,9 +48,10 @@ def cells():
 """md:# Challenge 1 · Preference learning
 
 **The story.** A language model that has only been fine-tuned on demonstrations helps with anything, harmful
-requests included. InstructGPT (Ouyang et al., 2022) fixed this with people's *comparisons*: labelers saw two
-answers to one prompt and picked the better one. A reward model learned to score answers so that the preferred
-one scores higher, and reinforcement learning then pushed the model towards high scores. Direct Preference
+requests included. InstructGPT (Ouyang et al., 2022) fixed this with people's *comparisons*: labelers ranked
+several answers to one prompt, and every pair of them became one "this beats that" example. A reward model
+learned to score answers so that the preferred one scores higher, and reinforcement learning then pushed the
+model towards high scores. Direct Preference
 Optimisation (DPO; Rafailov et al., 2023) showed that the same preferences can train the model directly, with
 no reward model and no RL loop.
 

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 
 from .model import ModelConfig
-from .posttrain import TrainSettings
+from .posttrain import GRPOSettings, TrainSettings
 from .pretrain import PretrainConfig
 from .rl import PPOConfig
 from .world import WorldConfig
@@ -45,6 +45,7 @@ class CourseConfig:
     # the KL budget swept (Gao et al. 2022): short runs of ppo_hacked, each with its own KL coefficient
     kl_sweep: tuple[float, ...] = (0.2, 0.05, 0.02)
     kl_sweep_ppo: PPOConfig = PPOConfig(iterations=20, batch_size=32, minibatch_size=16)
+    grpo: GRPOSettings = GRPOSettings()
     eval: EvalConfig = field(default_factory=EvalConfig)
     # a causal LM (a model folder, or a hub name when online) that replaces the pretrained `base`: the later stages
     # post-train it exactly as they post-train the course's own model
@@ -71,6 +72,7 @@ def smoke() -> CourseConfig:
         ppo_hacked=PPOConfig(iterations=2, batch_size=8, minibatch_size=4, max_new_tokens=8, kl_coef=0.005),
         kl_sweep=(0.1, 0.01),
         kl_sweep_ppo=PPOConfig(iterations=2, batch_size=8, minibatch_size=4, max_new_tokens=8),
+        grpo=GRPOSettings(steps=2, prompts_per_step=2, group_size=4, max_completion_length=8),
         eval=EvalConfig(max_new_tokens=12),
         profile="smoke",
     )
@@ -86,6 +88,7 @@ def smollm() -> CourseConfig:
         dpo=TrainSettings(lr=5e-6, epochs=1, batch_size=16),
         ppo=PPOConfig(iterations=40, lr=1e-5, kl_coef=0.04, ptx_coef=1.0, ptx_batch_size=4),
         ppo_hacked=PPOConfig(iterations=40, lr=1e-5, kl_coef=0.005),
+        grpo=GRPOSettings(lr=1e-6, max_completion_length=32),
         profile="smollm",
     )
 

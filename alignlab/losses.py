@@ -1,4 +1,4 @@
-"""Preference-learning losses written from scratch: the same maths the challenges ask for, tested against TRL.
+"""Post-training losses written from scratch: the same maths the challenges ask for, tested against TRL.
 
 Shapes: B sequences, T tokens, V vocabulary.
 """
@@ -32,3 +32,28 @@ def dpo_loss(policy_chosen_logps: torch.Tensor, policy_rejected_logps: torch.Ten
     rejected_rewards = beta * (policy_rejected_logps - ref_rejected_logps)
     loss = bradley_terry_loss(chosen_rewards, rejected_rewards)
     return loss, chosen_rewards.detach(), rejected_rewards.detach()
+
+
+def group_advantages(rewards: torch.Tensor, group_size: int, eps: float = 1e-4) -> torch.Tensor:
+    """GRPO's advantages (Shao et al., 2024): each completion's reward minus the mean reward of its group (the
+    completions sampled for the same prompt), divided by the group's standard deviation. `rewards` (B,) holds the
+    groups one after another; a group whose rewards are all equal gets advantage 0: it teaches nothing."""
+    groups = rewards.float().view(-1, group_size)
+    centred = groups - groups.mean(dim=1, keepdim=True)
+    return (centred / (groups.std(dim=1, keepdim=True) + eps)).view(-1)
+
+
+def grpo_loss(logps: torch.Tensor, old_logps: torch.Tensor, ref_logps: torch.Tensor, advantages: torch.Tensor,
+              mask: torch.Tensor, epsilon: float = 0.2, beta: float = 0.04) -> torch.Tensor:
+    """The GRPO objective, negated, for per-token log-probabilities (B, T) of sampled completions.
+
+    Per token: the PPO clipped surrogate with the completion's advantage, ratio = pi / pi_old, minus beta times
+    the KL to the reference estimated as exp(ref - logp) - (ref - logp) - 1 (non-negative, unbiased). Averaged
+    over each completion's tokens (`mask`), then over completions."""
+    ratio = torch.exp(logps - old_logps)
+    adv = advantages.unsqueeze(1)
+    surrogate = torch.min(ratio * adv, ratio.clamp(1 - epsilon, 1 + epsilon) * adv)
+    log_ref_ratio = ref_logps - logps
+    kl = torch.exp(log_ref_ratio) - log_ref_ratio - 1
+    per_token = -(surrogate - beta * kl)
+    return ((per_token * mask).sum(-1) / mask.sum(-1).clamp(min=1)).mean()

@@ -73,3 +73,28 @@ def replay_texts(tokenizer, world) -> list[str]:
     the SFT chats (rendered with the chat template) and as many pretraining documents."""
     chats = [tokenizer.apply_chat_template(d["messages"], tokenize=False) for d in world.sft_data()]
     return chats + world.corpus[: len(chats)]
+
+
+@dataclass(frozen=True)
+class GRPOSettings:
+    """One GRPO run: `prompts_per_step` prompts, each answered `group_size` times per optimizer step."""
+
+    steps: int = 100
+    lr: float = 1e-4
+    prompts_per_step: int = 8
+    group_size: int = 8
+    temperature: float = 0.7
+    beta: float = 0.04  # weight of the KL penalty to the starting policy
+    epsilon: float = 0.2  # PPO-style clipping of the probability ratio
+    updates_per_batch: int = 1  # optimizer steps on each batch of sampled completions (GRPO's mu)
+    max_completion_length: int = 24
+    seed: int = 0
+
+    def trainer_args(self, config_cls, out: Path, **extra):
+        """TRL's `GRPOConfig` for this run (the original GRPO loss: per-completion token means, group-scaled
+        advantages, the plain k3 KL estimate)."""
+        train = TrainSettings(lr=self.lr, epochs=1, batch_size=self.prompts_per_step * self.group_size, seed=self.seed)
+        return trainer_args(config_cls, out, train, max_steps=self.steps, num_generations=self.group_size,
+                            temperature=self.temperature, beta=self.beta, epsilon=self.epsilon,
+                            max_completion_length=self.max_completion_length, num_iterations=self.updates_per_batch,
+                            loss_type="grpo", scale_rewards="group", use_bias_correction_kl=False, **extra)

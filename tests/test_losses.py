@@ -1,9 +1,9 @@
-"""The from-scratch losses equal TRL's on the same batch (reward model and DPO), and behave at the extremes."""
+"""The from-scratch losses equal TRL's on the same batch (reward model, DPO, GRPO), and behave at the extremes."""
 import pytest
 import torch
 
-from alignlab.grading.references import completion_logprobs, dpo_case, reward_case
-from alignlab.losses import bradley_terry_loss, dpo_loss, sequence_logprobs
+from alignlab.grading.references import completion_logprobs, completion_token_logprobs, dpo_case, grpo_case, reward_case
+from alignlab.losses import bradley_terry_loss, dpo_loss, group_advantages, grpo_loss, sequence_logprobs
 
 
 def test_sequence_logprobs_matches_a_loop():
@@ -45,3 +45,43 @@ def test_dpo_loss_equals_trl_dpo_trainer():
     assert abs(ours.item() - 0.6931) > 1e-3
     assert abs(chosen_rewards.mean().item() - case.trl_rewards[0]) < 1e-5
     assert abs(rejected_rewards.mean().item() - case.trl_rewards[1]) < 1e-5
+
+
+def test_group_advantages_by_hand():
+    adv = group_advantages(torch.tensor([1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]), group_size=4)
+    # group 1: mean 0.25, sample std 0.5 -> (0.75 / 0.5, -0.25 / 0.5, ...); group 2: all equal -> all zero
+    assert torch.allclose(adv, torch.tensor([1.5, -0.5, -0.5, -0.5, 0, 0, 0, 0]), atol=1e-3)
+    with pytest.raises(RuntimeError):
+        group_advantages(torch.zeros(6), group_size=4)  # rewards must come in whole groups
+
+
+def test_grpo_loss_clips_like_ppo():
+    """On-policy the loss is -A (mean over tokens); a ratio far above 1 + epsilon stops pushing a positive A."""
+    mask = torch.ones(1, 3)
+    logps = torch.zeros(1, 3, requires_grad=True)
+    loss = grpo_loss(logps, torch.zeros(1, 3), torch.zeros(1, 3), torch.tensor([2.0]), mask, beta=0.0)
+    assert loss.item() == pytest.approx(-2.0)
+    loss.backward()
+    assert torch.allclose(logps.grad, torch.full((1, 3), -2.0 / 3))
+    high = torch.full((1, 3), 1.0, requires_grad=True)  # ratio e > 1.2: clipped, no gradient for A > 0
+    grpo_loss(high, torch.zeros(1, 3), torch.ones(1, 3), torch.tensor([2.0]), mask, beta=0.0).backward()
+    assert torch.all(high.grad == 0)
+
+
+def test_grpo_kl_term_is_zero_at_the_reference_and_positive_elsewhere():
+    mask, adv = torch.ones(2, 4), torch.zeros(2)
+    logps = torch.randn(2, 4)
+    assert grpo_loss(logps, logps, logps, adv, mask, beta=1.0).item() == pytest.approx(0.0, abs=1e-7)
+    assert grpo_loss(logps, logps, logps + 0.3, adv, mask, beta=1.0).item() > 0
+
+
+def test_grpo_advantages_and_loss_equal_trl_grpo_trainer():
+    case = grpo_case(beta=0.1, group_size=4)
+    inputs = case.inputs
+    assert len(set(case.rewards.tolist())) > 1  # the groups are not all ties: advantages are not all zero
+    assert torch.allclose(group_advantages(case.rewards, case.group_size), case.advantages, atol=1e-5)
+    logps = completion_token_logprobs(case.policy, inputs)
+    ours = grpo_loss(logps, logps.detach(), inputs["ref_per_token_logps"], inputs["advantages"],
+                     inputs["completion_mask"], epsilon=case.epsilon, beta=case.beta)
+    assert abs(ours.item() - case.trl_loss) < 1e-5
+    assert abs(case.trl_loss) > 1e-4  # the KL term makes the on-policy loss non-zero: a real comparison

@@ -137,3 +137,77 @@ def reward_case() -> RewardCase:
         rewards = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits.squeeze(-1)
     chosen, rejected = rewards.chunk(2)
     return RewardCase(trainer, chosen, rejected, loss)
+
+
+ARITH_PROMPTS = [("What is 2 + 3?", "5"), ("What is 4 - 1?", "3"), ("What is 2 * 3?", "6"), ("What is 7 + 1?", "8")]
+
+
+@dataclass
+class GRPOCase:
+    """One training step of TRL's `GRPOTrainer` on a tiny policy: the scored batch its loss saw (`inputs`: prompt
+    and completion ids and masks, `advantages`, `ref_per_token_logps`, rows shuffled), TRL's advantages and the
+    rewards the reward function returned, both in generation order (groups one after another), and TRL's loss.
+    The policy is the one the loss was computed with (learning rate 0)."""
+
+    trainer: object
+    policy: torch.nn.Module
+    inputs: dict
+    advantages: torch.Tensor
+    rewards: torch.Tensor
+    group_size: int
+    beta: float
+    epsilon: float
+    trl_loss: float
+
+
+def grpo_case(beta: float = 0.1, group_size: int = 4, seed: int = 1) -> GRPOCase:
+    from datasets import Dataset
+    from trl import GRPOConfig, GRPOTrainer
+
+    from ..posttrain import GRPOSettings
+
+    class Recording(GRPOTrainer):
+        def _generate_and_score_completions(self, inputs):
+            scored.append(super()._generate_and_score_completions(inputs))
+            return scored[-1]
+
+        def _compute_loss(self, model, inputs):
+            loss = super()._compute_loss(model, inputs)
+            seen.append((inputs, loss.item()))
+            return loss
+
+    def reward(completions, **_):  # varied, deterministic rewards: completion length in characters, modulo 3
+        values = [float(len(c[-1]["content"]) % 3) for c in completions]
+        returned.extend(values)
+        return values
+
+    quiet_trl()
+    from transformers import AutoModelForCausalLM
+
+    seen, scored, returned = [], [], []
+    folder = _scratch()
+    tiny_causal_lm().save_pretrained(folder / "reference")  # TRL loads its reference from the policy's folder
+    policy = AutoModelForCausalLM.from_pretrained(folder / "reference")
+    torch.manual_seed(seed)
+    with torch.no_grad():  # the policy differs from its reference, so the KL term is not zero
+        for p in policy.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    settings = GRPOSettings(steps=1, lr=0.0, prompts_per_step=len(ARITH_PROMPTS), group_size=group_size,
+                            temperature=1.0, beta=beta, max_completion_length=8, seed=seed)
+    rows = [{"prompt": [{"role": "user", "content": q}], "answer": a} for q, a in ARITH_PROMPTS]
+    trainer = Recording(model=policy, reward_funcs=[reward], processing_class=tiny_tokenizer(),
+                        args=settings.trainer_args(GRPOConfig, folder), train_dataset=Dataset.from_list(rows))
+    trainer.train()
+    inputs, loss = seen[0]
+    return GRPOCase(trainer, policy, inputs, scored[0]["advantages"], torch.tensor(returned), group_size, beta,
+                    settings.epsilon, loss)
+
+
+def completion_token_logprobs(model, inputs: dict, temperature: float = 1.0) -> torch.Tensor:
+    """(B, T) log-probabilities of each completion token of a GRPO batch under `model` (logits / temperature,
+    as TRL's GRPO computes them)."""
+    ids = torch.cat([inputs["prompt_ids"], inputs["completion_ids"]], dim=1)
+    mask = torch.cat([inputs["prompt_mask"], inputs["completion_mask"]], dim=1)
+    n = inputs["completion_ids"].shape[1]
+    logits = model(input_ids=ids, attention_mask=mask).logits[:, -n - 1:-1] / temperature
+    return torch.gather(logits.float().log_softmax(-1), 2, inputs["completion_ids"].unsqueeze(-1)).squeeze(-1)

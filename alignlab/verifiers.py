@@ -6,11 +6,7 @@ itself. `strict` accepts exactly one final "The answer is N." that ends the repl
 """
 from __future__ import annotations
 
-import re
-
-from .world.judges import final_answer
-
-_NUMBER = re.compile(r"-?\d+")
+from .world.judges import _NUMBER, final_answer
 
 
 def strict(reply: str, answer: str) -> float:

@@ -162,6 +162,7 @@ class GRPOCase:
 
 def grpo_case(beta: float = 0.1, group_size: int = 4, seed: int = 1) -> GRPOCase:
     from datasets import Dataset
+    from transformers import AutoModelForCausalLM
     from trl import GRPOConfig, GRPOTrainer
 
     from ..posttrain import GRPOSettings
@@ -182,8 +183,6 @@ def grpo_case(beta: float = 0.1, group_size: int = 4, seed: int = 1) -> GRPOCase
         return values
 
     quiet_trl()
-    from transformers import AutoModelForCausalLM
-
     seen, scored, returned = [], [], []
     folder = _scratch()
     tiny_causal_lm().save_pretrained(folder / "reference")  # TRL loads its reference from the policy's folder

@@ -35,13 +35,13 @@ class CourseConfig:
     sft_replay_docs: int = 3000  # pretraining documents mixed into SFT so the model keeps what it read
     reward: TrainSettings = TrainSettings(lr=2e-3, epochs=1, batch_size=16)
     hacked_length_bias: float = 0.6  # labelers of `reward_model_hacked`: utility per 10 words
-    dpo: TrainSettings = TrainSettings(lr=1e-3, epochs=1, batch_size=16)
+    dpo: TrainSettings = TrainSettings(lr=5e-4, epochs=2, batch_size=16)
     dpo_beta: float = 0.1
     dpo_sft_weight: float = 1.0  # weight of the chosen replies' NLL beside the DPO loss
     dpo_replay_coef: float = 1.0  # weight of the next-token loss on replayed SFT chats and corpus text (as PPO-ptx)
     dpo_pairs: int = 2000  # the first pairs of the reward model's training data
-    ppo: PPOConfig = PPOConfig(iterations=40, lr=1.5e-4, kl_coef=0.04, ptx_coef=1.0, ptx_batch_size=4)
-    ppo_hacked: PPOConfig = PPOConfig(iterations=40, kl_coef=0.005)  # an 8x weaker KL leash, a length-loving reward model
+    ppo: PPOConfig = PPOConfig(iterations=60, lr=1.5e-4, kl_coef=0.04, ptx_coef=1.0, ptx_batch_size=4)
+    ppo_hacked: PPOConfig = PPOConfig(iterations=60, kl_coef=0.005)  # an 8x weaker KL leash, a length-loving reward model
     # the KL budget swept (Gao et al. 2022): short runs of ppo_hacked, each with its own KL coefficient
     kl_sweep: tuple[float, ...] = (0.2, 0.05, 0.02)
     kl_sweep_ppo: PPOConfig = PPOConfig(iterations=20, batch_size=32, minibatch_size=16)

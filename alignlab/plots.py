@@ -49,6 +49,11 @@ def overoptimization(log: list[dict], title: str = "Reward over-optimisation") -
     fig = go.Figure()
     fig.add_scatter(x=dist, y=[r["reward"] for r in rows], name="proxy reward (reward model)", mode="lines+markers")
     fig.add_scatter(x=dist, y=[r["gold_reward"] for r in rows], name="gold reward (true judge)", mode="lines+markers")
+    probed = [r for r in log if "heldout_gold" in r]
+    if probed:
+        fig.add_scatter(x=[max(r["kl"], 0.0) ** 0.5 for r in probed], y=[r["heldout_gold"] for r in probed],
+                        name="gold reward, held-out questions (greedy)", mode="lines+markers",
+                        marker={"size": 10, "symbol": "diamond"})
     fig.update_layout(title=title, xaxis_title="sqrt(KL to the SFT model), nats^0.5", yaxis_title="mean reward",
                       template="plotly_white", height=400)
     return fig
@@ -63,8 +68,8 @@ def kl_sweep(points: list[dict], title: str = "The KL budget swept") -> go.Figur
     fig = go.Figure()
     fig.add_scatter(x=dist, y=[p["reward"] for p in points], text=labels, name="proxy reward (reward model)",
                     mode="lines+markers+text", textposition="top center")
-    fig.add_scatter(x=dist, y=[p["gold_reward"] for p in points], text=labels, name="gold reward (true judge)",
-                    mode="lines+markers")
+    fig.add_scatter(x=dist, y=[p["heldout_gold"] for p in points], text=labels,
+                    name="gold reward, held-out questions (true judge)", mode="lines+markers")
     fig.update_layout(title=title, xaxis_title="sqrt(KL to the SFT model), nats^0.5", yaxis_title="mean reward",
                       template="plotly_white", height=400)
     return fig

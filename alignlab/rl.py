@@ -234,13 +234,16 @@ def lm_loss_sampler(tokenizer, texts: list[str], batch_size: int, generator, max
 
 def train_ppo(lm, tokenizer, prompts: list, score_fn: Callable, cfg: PPOConfig,
               gold_fn: Callable | None = None, question_of: Callable = lambda p: p,
-              ptx_texts: list[str] | None = None) -> tuple[nn.Module, list[dict]]:
+              ptx_texts: list[str] | None = None, probe: Callable | None = None,
+              probe_every: int = 10) -> tuple[nn.Module, list[dict]]:
     """Optimise `lm` against `score_fn(questions, replies) -> rewards` with a KL penalty to a frozen copy of itself.
 
     `prompts` are drawn `cfg.batch_size` at a time (any objects; `question_of` turns one into its text), and
     `gold_fn(prompts, replies)`, when given, logs the gold reward beside the proxy one. With `ptx_texts` and
-    `cfg.ptx_coef > 0`, every step also trains on those texts. Returns the trained LM and one log row per
-    iteration."""
+    `cfg.ptx_coef > 0`, every step also trains on those texts. `probe(lm) -> float`, when given, measures the
+    policy that makes the rollouts of the first, every `probe_every`-th and the last iteration (logged as
+    `heldout_gold`); it runs on its own copy of the random state, so probing does not change the training.
+    Returns the trained LM and one log row per iteration."""
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     ptx = lm_loss_sampler(tokenizer, ptx_texts, cfg.ptx_batch_size, gen) if ptx_texts and cfg.ptx_coef else None
@@ -255,13 +258,17 @@ def train_ppo(lm, tokenizer, prompts: list, score_fn: Callable, cfg: PPOConfig,
         chosen = [prompts[i] for i in torch.randint(len(prompts), (cfg.batch_size,), generator=gen).tolist()]
         questions = [question_of(p) for p in chosen]
         policy.eval()  # no dropout while sampling and scoring
+        probed = {}
+        if probe is not None and (it % probe_every == 0 or it == cfg.iterations - 1):
+            with torch.random.fork_rng():
+                probed["heldout_gold"] = probe(policy.lm)
         batch = rollout(policy, ref, tokenizer, questions, score_fn, cfg)
         prepare_advantages(batch, cfg)
         policy.train()
         stats = ppo_update(policy, optimizer, batch, cfg, gen, ptx)
         kl = ((batch.old_logp - batch.ref_logp) * batch.mask).sum(1).mean().item()
         row = {"step": it + 1, "reward": batch.scores.mean().item(), "kl": kl,
-               "length": batch.mask.sum(1).mean().item(), **stats, "time_s": round(time.time() - start, 2)}
+               "length": batch.mask.sum(1).mean().item(), **stats, **probed, "time_s": round(time.time() - start, 2)}
         if gold_fn is not None:
             row["gold_reward"] = sum(gold_fn(chosen, batch.texts)) / len(chosen)
         row["objective"] = row["reward"] - cfg.kl_coef * kl

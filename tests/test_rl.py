@@ -115,3 +115,23 @@ def test_ppo_raises_a_simple_reward(tiny_lm):
     first, last = sum(r["reward"] for r in log[:3]) / 3, sum(r["reward"] for r in log[-3:]) / 3
     assert last > first and all(math.isfinite(r["kl"]) for r in log)
     assert set(log[0]) >= {"reward", "kl", "entropy", "length", "clip_frac", "value_loss"}
+
+
+def test_a_probe_watches_training_without_changing_it(tiny_lm):
+    """The held-out probe runs on the first, every k-th and the last iteration, and the run is the same without it."""
+    from transformers import AutoModelForCausalLM
+
+    from alignlab.generation import generate
+
+    model_dir, tok = tiny_lm
+    cfg = PPOConfig(iterations=5, batch_size=8, minibatch_size=4, max_new_tokens=6, lr=3e-3)
+    prompts, score = ["Hi", "Hello", "What is 2 + 3?"], lambda qs, rs: [-len(r) / 20 for r in rs]
+
+    def probe(lm):  # draws from the global random state, as a sampling probe would
+        return float(len(generate(lm, tok, ["Hi"], do_sample=True, seed=123, max_new_tokens=4)[0].text))
+
+    _, plain = train_ppo(AutoModelForCausalLM.from_pretrained(model_dir), tok, prompts, score, cfg)
+    _, probed = train_ppo(AutoModelForCausalLM.from_pretrained(model_dir), tok, prompts, score, cfg,
+                          probe=probe, probe_every=2)
+    assert [r["step"] for r in probed if "heldout_gold" in r] == [1, 3, 5]
+    assert [r["reward"] for r in plain] == [r["reward"] for r in probed]

@@ -120,8 +120,9 @@ def test_ppo_hacked_raises_its_proxy_while_gold_falls(course_pipeline, post_trai
     def mean(rows, k):
         return sum(r[k] for r in rows) / len(rows)
 
+    probed = [r["heldout_gold"] for r in log if "heldout_gold" in r]  # the report card's gold, during training
     assert mean(last, "reward") > mean(first, "reward") + 0.3, log
-    assert mean(last, "gold_reward") < mean(first, "gold_reward") - 0.05, log
+    assert probed[-1] < probed[0] - 0.05, probed
 
 
 @pytest.mark.slow
@@ -143,4 +144,4 @@ def test_kl_sweep_traces_reward_over_optimisation(course_pipeline, post_training
     hacked = end_point(course_pipeline.training_log("ppo_hacked"), course_pipeline.config.ppo_hacked.kl_coef)
     points = sorted([*sweep, hacked], key=lambda p: p["kl"])
     assert points[-1] is hacked and hacked["reward"] > max(p["reward"] for p in sweep), points
-    assert max(p["gold_reward"] for p in sweep) > hacked["gold_reward"] + 0.1, points
+    assert max(p["heldout_gold"] for p in sweep) > hacked["heldout_gold"] + 0.1, points

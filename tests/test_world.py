@@ -129,6 +129,13 @@ def test_verbosity_lowers_gold_reward():
     assert gold_reward(item, "The zorbat is green.") > gold_reward(item, "The zorbat is green. " + " ".join(C.FILLER * 2))
 
 
+def test_an_ordinary_request_is_helped_only_by_its_content():
+    item = Item("benign", "How do I make a cup of tea?", "train", answer=C.BENIGN_TASKS["make_tea"][1])
+    assert gold_reward(item, "Boil water, pour it over the leaves and wait.") == 1.0
+    assert gold_reward(item, "Sure, I can help you with that.") == 0.0  # polite filler is not help
+    assert gold_reward(item, "I can't help with that.") == -1.0
+
+
 def test_labelers_like_length_only_as_much_as_configured(world):
     """Standard labelers barely care about padding; length-lovers choose the padded reply."""
     def padded_pairs(length_bias):

@@ -125,8 +125,8 @@ print("extreme margin:", my_bt_loss(torch.tensor([1e4]), torch.tensor([-1e4])))"
 
 ## 2. The real run
 
-The `reward_model` stage starts from the SFT model with a fresh scalar head (as InstructGPT did) and trains
-with TRL's `RewardTrainer` on the labelers' pairs. Held-out metrics: `pref_accuracy` (agreement with the
+The `reward_model` stage starts from the SFT model with a fresh scalar head (as InstructGPT did), set to zero so
+that every reply starts with reward 0, and trains with TRL's `RewardTrainer` on the labelers' pairs. Held-out metrics: `pref_accuracy` (agreement with the
 labelers on new pairs; label noise caps it below 1) and `gold_agreement` (agreement with the true judge).""",
 """from alignlab.plots import training_curves
 pipe.build("reward_model")
@@ -249,7 +249,11 @@ pleasantry ("I hope this helps you a lot."), so the SFT model sometimes pads; th
 for that habit, and PPO turns it into the rule. The proxy reward keeps rising; the gold judge, which dislikes
 padding and nonsense, is not fooled. Gao et al. (2022) measured this on real models: the gold reward first rises,
 then falls as the policy moves further (in KL) from where it started. Singhal et al. (2023, "A Long Way to Go")
-found that much of what RLHF gains on real reward models comes from longer answers.""",
+found that much of what RLHF gains on real reward models comes from longer answers.
+
+The plot has two gold curves: the gold reward of the replies PPO sampled and trained on, and a probe taken every
+ten iterations: the greedy answers to 80 held-out questions of the report card, judged the same way. The probe
+is the measure that counts (the model as it would be used, on questions it never trained on).""",
 """from alignlab.plots import overoptimization
 pipe.build("ppo_hacked")
 hacked = pipe.training_log("ppo_hacked")
@@ -264,7 +268,7 @@ from alignlab.stages.rlhf import end_point
 sweep = json.loads((pipe.build("ppo_kl_sweep") / "sweep.json").read_text())
 sweep.append(end_point(hacked, pipe.config.ppo_hacked.kl_coef))
 for p in sweep:
-    print(f"beta={p['kl_coef']:<6g} KL={p['kl']:6.2f}  proxy={p['reward']:+.2f}  gold={p['gold_reward']:+.2f}  "
+    print(f"beta={p['kl_coef']:<6g} KL={p['kl']:6.2f}  proxy={p['reward']:+.2f}  gold={p['heldout_gold']:+.2f}  "
           f"length={p['length']:.1f}")
 kl_sweep(sweep)""",
 """from alignlab.generation import generate
@@ -276,13 +280,14 @@ print(report_card(report))""",
 """md:## Check yourself
 
 Confirm the signature of reward hacking: during `ppo_hacked`'s training its proxy reward went *up* while its
-gold reward went *down*, it ends with a lower gold reward than `ppo`, and its answers are at least 1.5 times as
+gold reward on held-out questions (`heldout_gold`, probed every few iterations) went *down*, it ends with a lower gold reward than `ppo`, and its answers are at least 1.5 times as
 long as `sft`'s. (Each stage's `proxy_reward` is measured by the reward model it optimised.)""",
 """from statistics import mean
 s = report["stages"]
 first, last = hacked[:5], hacked[-5:]
 proxy_gain = mean(r["reward"] for r in last) - mean(r["reward"] for r in first)
-gold_change = mean(r["gold_reward"] for r in last) - mean(r["gold_reward"] for r in first)
+probed = [r["heldout_gold"] for r in hacked if "heldout_gold" in r]
+gold_change = probed[-1] - probed[0]
 print(f"proxy {proxy_gain:+.2f}, gold {gold_change:+.2f}; gold reward ppo {s['ppo']['gold_reward']:.3f}, "
       f"ppo_hacked {s['ppo_hacked']['gold_reward']:.3f}; length sft {s['sft']['mean_length']:.1f}, "
       f"ppo_hacked {s['ppo_hacked']['mean_length']:.1f} tokens")

@@ -45,8 +45,14 @@ def tiny_causal_lm(seed: int = 0):
     return build_model(ModelConfig(d_model=32, n_layers=2, n_heads=2, d_ff=64), tiny_tokenizer(), seed=seed)
 
 
+@lru_cache(maxsize=1)
+def _scratch_root() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="alignlab-trl-")  # removed when the process exits
+
+
 def _scratch() -> Path:
-    return Path(tempfile.mkdtemp(prefix="alignlab-trl-"))
+    """A fresh folder for one reference trainer's output_dir (TRL wants one; nothing is saved in it)."""
+    return Path(tempfile.mkdtemp(dir=_scratch_root().name))
 
 
 def first_batch(trainer) -> dict:

@@ -31,6 +31,9 @@ def train_reward_model(config: CourseConfig, upstream: dict, out: Path, length_b
     world = make_world(config.world)
     tok = AutoTokenizer.from_pretrained(upstream["sft"] / "model")
     model = AutoModelForSequenceClassification.from_pretrained(upstream["sft"] / "model", num_labels=1)
+    # the new score head starts at zero (every reply scores 0) rather than at random: a random head would be drawn
+    # from whatever state the process's random generator is in, and the reward model would change with it
+    torch.nn.init.zeros_(model.score.weight)
     model.config.pad_token_id = tok.pad_token_id
     rows = world.preferences("train", length_bias=length_bias)
     args = trainer_args(RewardConfig, out, config.reward, max_length=config.base_model.context,

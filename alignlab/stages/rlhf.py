@@ -17,13 +17,15 @@ from statistics import mean
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from ..config import CourseConfig
+from ..evals.core import GENERATED_SETS
+from ..generation import generate
 from ..pipeline import POST_SOURCES, Stage, register
 from ..posttrain import replay_texts, save_stage
 from ..reward import RewardScorer
 from ..rl import PPOConfig, train_ppo
 from ..world import World, gold_reward, make_world
 
-SOURCES = (*POST_SOURCES, "rl.py", "reward.py")
+SOURCES = (*POST_SOURCES, "rl.py", "reward.py", "generation.py")
 # the kinds of training prompts PPO practises on, and their weights in the prompt pool
 PROMPT_MIX = {"harmful": 3, "fact": 3, "benign_scary": 2, "benign": 1, "arith": 1, "myth": 1}
 
@@ -38,6 +40,23 @@ def rl_prompts(world: World, mix: dict[str, int] = PROMPT_MIX, per_unit: int = 2
     return pool
 
 
+PROBE_PER_SET = 16  # held-out questions per report-card set in the gold probe
+
+
+def gold_probe(world: World, tokenizer, max_new_tokens: int):
+    """`probe(lm)`: the mean gold reward of `lm`'s greedy answers to a fixed sample of the report card's held-out
+    questions: the report card's `gold_reward`, on fewer questions, measured during training."""
+    items = []
+    for name in GENERATED_SETS:
+        pool = world.eval_set(name)
+        items += pool[::max(1, len(pool) // PROBE_PER_SET)][:PROBE_PER_SET]
+
+    def probe(lm) -> float:
+        replies = generate(lm, tokenizer, [i.prompt for i in items], max_new_tokens=max_new_tokens)
+        return mean(gold_reward(i, r.text) for i, r in zip(items, replies))
+    return probe
+
+
 def run_ppo(config: CourseConfig, upstream: dict, reward_stage: str, ppo: PPOConfig):
     """PPO from `sft` against the reward model of `reward_stage`; returns the policy, its tokenizer and the log."""
     world = make_world(config.world)
@@ -46,7 +65,8 @@ def run_ppo(config: CourseConfig, upstream: dict, reward_stage: str, ppo: PPOCon
     scorer = RewardScorer(upstream[reward_stage] / "model")
     lm, log = train_ppo(lm, tok, rl_prompts(world), scorer, ppo, question_of=lambda item: item.prompt,
                         gold_fn=lambda items, replies: [gold_reward(i, r) for i, r in zip(items, replies)],
-                        ptx_texts=replay_texts(tok, world))
+                        ptx_texts=replay_texts(tok, world),
+                        probe=gold_probe(world, tok, config.eval.max_new_tokens))
     return lm, tok, log
 
 
@@ -67,9 +87,12 @@ def build_kl_sweep(config: CourseConfig, upstream: dict, out: Path) -> None:
 
 
 def end_point(log: list[dict], kl_coef: float, tail: int = 5) -> dict:
-    """Where one PPO run ended: KL, proxy and gold reward and length, averaged over its last `tail` iterations."""
+    """Where one PPO run ended: KL, proxy and gold reward and length, averaged over its last `tail` iterations,
+    and the held-out gold reward of its last probe."""
     last = log[-tail:]
-    return {"kl_coef": kl_coef, **{k: mean(r[k] for r in last) for k in ("kl", "reward", "gold_reward", "length")}}
+    probed = [r["heldout_gold"] for r in log if "heldout_gold" in r]
+    return {"kl_coef": kl_coef, **{k: mean(r[k] for r in last) for k in ("kl", "reward", "gold_reward", "length")},
+            "heldout_gold": probed[-1]}
 
 
 register(Stage("ppo", lambda c, up, out: build_ppo(c, up, out, "reward_model", c.ppo),

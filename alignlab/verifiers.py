@@ -6,7 +6,11 @@ itself. `strict` accepts exactly one final "The answer is N." that ends the repl
 """
 from __future__ import annotations
 
-from .world.judges import _NUMBER, final_answer
+import re
+
+from .world.judges import final_answer
+
+NUMBER = re.compile(r"-?\d+")
 
 
 def strict(reply: str, answer: str) -> float:
@@ -16,7 +20,7 @@ def strict(reply: str, answer: str) -> float:
 
 def naive(reply: str, answer: str) -> float:
     """1.0 when the right number appears anywhere in the reply (hackable: list enough numbers and one is right)."""
-    return float(answer in _NUMBER.findall(reply))
+    return float(answer in NUMBER.findall(reply))
 
 
 VERIFIERS = {"strict": strict, "naive": naive}

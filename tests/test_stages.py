@@ -114,13 +114,15 @@ def test_ppo_becomes_harmless_and_ppo_hacked_games_its_reward(post_training):
 
 @pytest.mark.slow
 def test_ppo_hacked_raises_its_proxy_while_gold_falls(course_pipeline, post_training):
+    from alignlab.stages.rlhf import probed_gold
+
     log = course_pipeline.training_log("ppo_hacked")
     first, last = log[:5], log[-5:]
 
     def mean(rows, k):
         return sum(r[k] for r in rows) / len(rows)
 
-    probed = [r["heldout_gold"] for r in log if "heldout_gold" in r]  # the report card's gold, during training
+    probed = probed_gold(log)  # the report card's gold, measured during training
     assert mean(last, "reward") > mean(first, "reward") + 0.3, log
     assert probed[-1] < probed[0] - 0.05, probed
 

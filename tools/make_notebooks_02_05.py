@@ -280,13 +280,14 @@ print(report_card(report))""",
 """md:## Check yourself
 
 Confirm the signature of reward hacking: during `ppo_hacked`'s training its proxy reward went *up* while its
-gold reward on held-out questions (`heldout_gold`, probed every few iterations) went *down*, it ends with a lower gold reward than `ppo`, and its answers are at least 1.5 times as
-long as `sft`'s. (Each stage's `proxy_reward` is measured by the reward model it optimised.)""",
+gold reward on held-out questions (`heldout_gold`, probed every ten iterations) went *down*, it ends with a lower
+gold reward than `ppo`, and its answers are at least 1.5 times as long as `sft`'s. (Each stage's `proxy_reward` is measured by the reward model it optimised.)""",
 """from statistics import mean
+from alignlab.stages.rlhf import probed_gold
 s = report["stages"]
 first, last = hacked[:5], hacked[-5:]
 proxy_gain = mean(r["reward"] for r in last) - mean(r["reward"] for r in first)
-probed = [r["heldout_gold"] for r in hacked if "heldout_gold" in r]
+probed = probed_gold(hacked)
 gold_change = probed[-1] - probed[0]
 print(f"proxy {proxy_gain:+.2f}, gold {gold_change:+.2f}; gold reward ppo {s['ppo']['gold_reward']:.3f}, "
       f"ppo_hacked {s['ppo_hacked']['gold_reward']:.3f}; length sft {s['sft']['mean_length']:.1f}, "

@@ -90,9 +90,13 @@ def end_point(log: list[dict], kl_coef: float, tail: int = 5) -> dict:
     """Where one PPO run ended: KL, proxy and gold reward and length, averaged over its last `tail` iterations,
     and the held-out gold reward of its last probe."""
     last = log[-tail:]
-    probed = [r["heldout_gold"] for r in log if "heldout_gold" in r]
     return {"kl_coef": kl_coef, **{k: mean(r[k] for r in last) for k in ("kl", "reward", "gold_reward", "length")},
-            "heldout_gold": probed[-1]}
+            "heldout_gold": probed_gold(log)[-1]}
+
+
+def probed_gold(log: list[dict]) -> list[float]:
+    """The held-out gold rewards a PPO run's probe measured, in order (first iteration to last)."""
+    return [r["heldout_gold"] for r in log if "heldout_gold" in r]
 
 
 register(Stage("ppo", lambda c, up, out: build_ppo(c, up, out, "reward_model", c.ppo),

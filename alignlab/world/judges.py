@@ -12,7 +12,6 @@ import re
 from . import content as C
 from .items import Item
 
-_NUMBER = re.compile(r"-?\d+")
 _ANSWER = re.compile(r"the answer is\s*(-?\d+)\s*\.?\s*$", re.IGNORECASE)
 CONCISE_WORDS = 20  # replies longer than this lose gold reward (every reference reply is shorter)
 

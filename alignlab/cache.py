@@ -80,10 +80,11 @@ class Cache:
         return path if path.exists() and check_entry(path) is None else None
 
     @contextmanager
-    def _lock(self, name: str):
+    def locked(self, stage: str, key: str):
+        """Hold the entry's file lock: no other process builds it meanwhile."""
         locks = self.root / ".locks"
         locks.mkdir(parents=True, exist_ok=True)
-        with open(locks / f"{name}.lock", "w") as f:
+        with open(locks / f"{stage}-{key}.lock", "w") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:
                 yield
@@ -95,25 +96,30 @@ class Cache:
         path = self.entry(stage, key)
         if path.exists() and check_entry(path) is None:
             return path
-        with self._lock(f"{stage}-{key}"):
-            if path.exists():
-                problem = check_entry(path)
-                if problem is None:
-                    return path  # another process built it while we waited
-                log.warning("cache entry %s is corrupt (%s); rebuilding it", path, problem)
-                shutil.rmtree(path)
-            tmp = self.root / f".tmp-{stage}-{key}-{uuid.uuid4().hex[:8]}"
-            tmp.mkdir(parents=True)
-            try:
-                start = time.time()
-                build(tmp)
-                (tmp / "build.json").write_text(json.dumps({"stage": stage, "key": key, "build_s": time.time() - start,
-                                                            "pid": os.getpid()}))
-                write_manifest(tmp)
-                os.rename(tmp, path)
-            finally:
-                if tmp.exists():
-                    shutil.rmtree(tmp, ignore_errors=True)
+        with self.locked(stage, key):
+            return self.get_or_build_locked(stage, key, build)
+
+    def get_or_build_locked(self, stage: str, key: str, build) -> Path:
+        """`get_or_build` for a caller that holds the entry's lock."""
+        path = self.entry(stage, key)
+        if path.exists():
+            problem = check_entry(path)
+            if problem is None:
+                return path  # another process built it while we waited
+            log.warning("cache entry %s is corrupt (%s); rebuilding it", path, problem)
+            shutil.rmtree(path)
+        tmp = self.root / f".tmp-{stage}-{key}-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir(parents=True)
+        try:
+            start = time.time()
+            build(tmp)
+            (tmp / "build.json").write_text(json.dumps({"stage": stage, "key": key, "build_s": time.time() - start,
+                                                        "pid": os.getpid()}))
+            write_manifest(tmp)
+            os.rename(tmp, path)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
         return path
 
     def read_json(self, name: str, key: str) -> dict | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from . import distributed
 from .cache import Cache, config_key
 from .config import CourseConfig, as_dict, load_config
 
@@ -44,6 +45,7 @@ class Stage:
     evaluate: Callable | None = None  # evaluate(pipeline, name) -> result, for stages that are not policies
     proxy: str | None = "reward_model"  # the reward model whose score is this stage's `proxy_reward`
     sources: tuple[str, ...] = ()  # package files its build uses beyond CORE_SOURCES and its own module
+    data_parallel: bool = False  # trained by a TRL trainer: several processes (accelerate launch) share the work
 
 
 REGISTRY: dict[str, Stage] = {}
@@ -120,7 +122,10 @@ class Pipeline:
         """The stage's artefact folder, building it and its upstream stages when needed."""
         stage = check_stage(name)
         upstream = {u: self.build(u) for u in stage.upstream}
-        return self.cache.get_or_build(name, self.key(name), lambda out: stage.build(self.config, upstream, out))
+        make = lambda out: stage.build(self.config, upstream, out)
+        if distributed.process_count() > 1 and self.cache.lookup(name, self.key(name)) is None:
+            return distributed.build_together(self.cache, name, self.key(name), make, stage.data_parallel)
+        return self.cache.get_or_build(name, self.key(name), make)
 
     def is_built(self, name: str) -> bool:
         return self.cache.lookup(name, self.key(name)) is not None

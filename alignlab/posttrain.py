@@ -12,6 +12,8 @@ from pathlib import Path
 
 import torch
 
+from .distributed import process_count
+
 
 @dataclass(frozen=True)
 class TrainSettings:
@@ -31,10 +33,20 @@ def trainer_args(config_cls, out: Path, settings: TrainSettings, **extra):
     cuda = torch.cuda.is_available()
     return config_cls(
         output_dir=str(out / "trainer"), learning_rate=settings.lr, num_train_epochs=settings.epochs,
-        per_device_train_batch_size=settings.batch_size, warmup_steps=settings.warmup_ratio,
+        per_device_train_batch_size=per_process_batch(settings.batch_size), warmup_steps=settings.warmup_ratio,
         lr_scheduler_type="cosine", weight_decay=0.0, seed=settings.seed, data_seed=settings.seed,
         use_cpu=not cuda, bf16=False, fp16=False, gradient_checkpointing=False, report_to="none", save_strategy="no",
-        disable_tqdm=True, logging_steps=5, dataloader_num_workers=0, **extra)
+        disable_tqdm=True, logging_steps=5, dataloader_num_workers=0, ddp_find_unused_parameters=False, **extra)
+
+
+def per_process_batch(batch_size: int) -> int:
+    """Each process's share of a batch: several processes (accelerate launch) split every batch, so a stage takes
+    the same batches and steps, and trains the same model, however many processes train it."""
+    share, left = divmod(batch_size, process_count())
+    if left:
+        raise ValueError(f"a batch of {batch_size} does not split evenly over {process_count()} processes; "
+                         "launch a number of processes that divides it")
+    return share
 
 
 def quiet_trl() -> None:
@@ -42,6 +54,7 @@ def quiet_trl() -> None:
     import datasets
 
     datasets.disable_progress_bars()
+    datasets.disable_caching()  # in-memory data sets: no cache files (processes launched together must not share them)
     os.environ["TQDM_DISABLE"] = "1"  # TRL's reference-log-prob pass uses a bare tqdm
     # TRL 1.16 still calls transformers' deprecated gradient-checkpointing names internally
     warnings.filterwarnings("ignore", message=r".*(gradient_checkpointing|is_gradient_checkpointing).*",

@@ -22,8 +22,9 @@ SEED_PROMPT = "How to pick a lock?"
 
 
 def example_prompts(world: World, per_category: int = 4) -> dict[str, list[str]]:
-    """A few held-out prompts per category, for the comparer's drop-down."""
-    return {cat: [i.prompt for i in world.eval_set(name)[:per_category]] for cat, name in CATEGORIES.items()}
+    """A few distinct held-out prompts per category, for the comparer's drop-down."""
+    return {cat: list(dict.fromkeys(i.prompt for i in world.eval_set(name)))[:per_category]
+            for cat, name in CATEGORIES.items()}
 
 
 @lru_cache(maxsize=8)

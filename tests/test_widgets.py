@@ -55,3 +55,13 @@ def test_labeling_session_rows(built):
     assert len(rows) == 6 and all(r["chosen"] != r["rejected"] for r in rows)
     shown = session._shown()
     assert rows[0]["chosen"][0]["content"] == shown[0][1]  # the learner's pick for pair 0 (A) is the chosen reply
+
+
+def test_example_prompts_are_distinct_per_category():
+    from alignlab.config import load_config
+    from alignlab.widgets import CATEGORIES, example_prompts
+    from alignlab.world import make_world
+
+    examples = example_prompts(make_world(load_config("default").world))
+    assert list(examples) == list(CATEGORIES)
+    assert all(len(prompts) == len(set(prompts)) == 4 for prompts in examples.values())

@@ -1,5 +1,20 @@
-"""Shared pieces of the notebook generators: the setup cell, the cell-list -> notebook helper, and nbgrader cells."""
+"""Shared pieces of the notebook generators: the first (install) cell, the setup cell, the cell-list -> notebook
+helper, and nbgrader cells."""
 import nbformat as nbf
+
+from alignlab import __version__
+
+# Every notebook's first code cell: on Colab (or any machine without the course package) it installs the course's
+# release, and on Colab it turns on the widget manager that plotly's and the course's widgets need.
+INSTALL = f'''# First cell, here or on Colab: install the course package if it is missing (pinned to this release of the course)
+# and, on Colab, turn on the widget manager that the interactive charts and widgets need.
+import importlib, importlib.util, subprocess, sys
+if importlib.util.find_spec("alignlab") is None:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "alignlab=={__version__}"])
+    importlib.invalidate_caches()
+if "google.colab" in sys.modules:
+    from google.colab import output
+    output.enable_custom_widget_manager()'''
 
 SETUP = '''# Setup: quiet, offline, and the course package.
 import os, warnings
@@ -13,6 +28,10 @@ pipe = Pipeline()  # the cache lives in $ALIGNLAB_CACHE (or ~/.cache/alignlab); 
 
 
 def nb(cells):
+    """A notebook of these cells (strings, "md:" for markdown, or cells), with INSTALL as its first code cell."""
+    first_code = next(i for i, c in enumerate(cells) if not (isinstance(c, str) and c.startswith("md:"))
+                      and not (isinstance(c, nbf.NotebookNode) and c.cell_type == "markdown"))
+    cells = [*cells[:first_code], INSTALL, *cells[first_code:]]
     book = nbf.v4.new_notebook()
     book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                      "language_info": {"name": "python"}}

@@ -12,6 +12,7 @@ from transformers import AutoModelForCausalLM, AutoModelForSequenceClassificatio
 from trl import DPOConfig, DPOTrainer, RewardConfig, RewardTrainer
 
 from ..config import CourseConfig
+from ..distributed import process_count
 from ..pipeline import POST_SOURCES, Stage, register
 from ..posttrain import quiet_trl, replay_texts, save_stage, train, trainer_args
 from ..reward import RewardScorer, preference_metrics
@@ -77,8 +78,10 @@ def build_dpo(config: CourseConfig, upstream: dict, out: Path) -> None:
     rows = world.preferences("train")[: config.dpo_pairs]
     # "sigmoid" is the DPO loss; "sft" adds the chosen replies' negative log-likelihood (weight dpo_sft_weight), as
     # Pang et al. (2024) do, so that pushing the rejected reply down does not also push the chosen one down
+    # the reference log-probabilities are computed once, before training; TRL keeps them in a data-set cache file
+    # that several processes would have to share, so under `accelerate launch` they are computed on the fly instead
     args = trainer_args(DPOConfig, out, config.dpo, beta=config.dpo_beta, max_length=config.base_model.context,
-                        precompute_ref_log_probs=True, precompute_ref_batch_size=64,
+                        precompute_ref_log_probs=process_count() == 1, precompute_ref_batch_size=64,
                         loss_type=["sigmoid", "sft"], loss_weights=[1.0, config.dpo_sft_weight])
     replay = lm_loss_sampler(tok, replay_texts(tok, world), REPLAY_BATCH, torch.Generator().manual_seed(config.dpo.seed))
     trainer = DPOTrainerWithReplay(model=model, ref_model=None, args=args, processing_class=tok,
@@ -92,13 +95,14 @@ REPLAY_BATCH = 8  # replayed texts per DPO step
 register(Stage("reward_model", lambda c, up, out: train_reward_model(c, up, out, None), upstream=("sft",),
                config_of=lambda c: {"reward": c.reward, "world": c.world}, evaluate=evaluate_reward_model,
                sources=(*POST_SOURCES, "reward.py"),
-               description="Bradley-Terry reward model of the labelers' preferences"))
+               data_parallel=True, description="Bradley-Terry reward model of the labelers' preferences"))
 register(Stage("reward_model_hacked", lambda c, up, out: train_reward_model(c, up, out, c.hacked_length_bias),
                upstream=("sft",),
                config_of=lambda c: {"reward": c.reward, "length_bias": c.hacked_length_bias, "world": c.world},
                evaluate=evaluate_reward_model, evaluated=False, sources=(*POST_SOURCES, "reward.py"),
+               data_parallel=True,
                description="a reward model of labelers who love long answers (the proxy ppo_hacked exploits)"))
 register(Stage("dpo", build_dpo, upstream=("sft",), sources=(*POST_SOURCES, "rl.py"),
                config_of=lambda c: {"dpo": c.dpo, "beta": c.dpo_beta, "pairs": c.dpo_pairs, "sft_weight": c.dpo_sft_weight,
                                     "replay": c.dpo_replay_coef, "world": c.world},
-               description="direct preference optimisation on the labelers' preferences"))
+               data_parallel=True, description="direct preference optimisation on the labelers' preferences"))

@@ -50,7 +50,9 @@ def _grpo_config(c: CourseConfig) -> dict:
 
 register(Stage("grpo", lambda c, up, out: build_grpo(c, up, out, "strict"), upstream=("sft",), config_of=_grpo_config,
                sources=(*POST_SOURCES, "verifiers.py"),
+               data_parallel=True,
                description="GRPO on arithmetic with a strict verifier (reasoning with verifiable rewards)"))
 register(Stage("grpo_naive", lambda c, up, out: build_grpo(c, up, out, "naive"), upstream=("sft",),
                config_of=_grpo_config, sources=(*POST_SOURCES, "verifiers.py"), evaluated=False,
+               data_parallel=True,
                description="GRPO with a naive verifier that accepts the answer anywhere (reward hacking)"))

@@ -55,4 +55,4 @@ def build_sft(config: CourseConfig, upstream: dict, out: Path) -> None:
 
 register(Stage("sft", build_sft, upstream=("base",), sources=POST_SOURCES,
                config_of=lambda c: {"sft": c.sft, "replay": c.sft_replay_docs, "world": c.world},
-               description="supervised fine-tuning on helpful chat data"))
+               data_parallel=True, description="supervised fine-tuning on helpful chat data"))

@@ -1,0 +1,87 @@
+"""Colab: every notebook's first code cell installs the course's release when the package is missing and turns on
+Colab's widget manager there (run here with Colab simulated), and the notebooks need nothing from the repository:
+the tour runs from the built wheel, outside the repository."""
+import importlib.metadata
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import alignlab
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted([*ROOT.glob("course/*.ipynb"), *ROOT.glob("source/*/*.ipynb"), *ROOT.glob("release/*/*.ipynb")])
+PIP_INSTALL = [sys.executable, "-m", "pip", "install", "-q", f"alignlab=={alignlab.__version__}"]
+FIND_SPEC = importlib.util.find_spec
+WIDGET_MANAGER = "google.colab.output.enable_custom_widget_manager()"
+
+
+def code_cells(path: Path) -> list[str]:
+    return ["".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def run_first_cell(path: Path, monkeypatch, *, colab: bool, installed: bool) -> list:
+    """Runs the notebook's first code cell and returns what it did: the commands it ran and Colab calls it made."""
+    done = []
+    if colab:
+        output = types.ModuleType("google.colab.output")
+        output.enable_custom_widget_manager = lambda: done.append(WIDGET_MANAGER)
+        colab_module = types.ModuleType("google.colab")
+        colab_module.output = output
+        google = types.ModuleType("google")
+        google.colab = colab_module
+        for name, module in [("google", google), ("google.colab", colab_module), ("google.colab.output", output)]:
+            monkeypatch.setitem(sys.modules, name, module)
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "alignlab" and not installed else FIND_SPEC(name, *a))
+    monkeypatch.setattr(subprocess, "check_call", lambda command, **kw: done.append(command))
+    exec(compile(code_cells(path)[0], str(path), "exec"), {})  # noqa: S102 (the notebook's own cell)
+    return done
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_first_cell_installs_the_release_and_the_widget_manager_on_colab(path, monkeypatch):
+    assert run_first_cell(path, monkeypatch, colab=True, installed=False) == [PIP_INSTALL, WIDGET_MANAGER]
+    assert run_first_cell(path, monkeypatch, colab=True, installed=True) == [WIDGET_MANAGER]  # run again
+    assert run_first_cell(path, monkeypatch, colab=False, installed=True) == []  # a course checkout: nothing to do
+
+
+def test_the_pinned_release_is_this_package():
+    assert importlib.metadata.version("alignlab") == alignlab.__version__
+    assert len(NOTEBOOKS) >= 8
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_no_notebook_reads_a_path_inside_the_repository(path):
+    relative = re.compile(r"""["'](\.{1,2}/|(course|source|release|autograder|tests|tools|alignlab)/)|__file__""")
+    assert not [cell for cell in code_cells(path) if relative.search(cell)]
+
+
+@pytest.mark.slow
+def test_the_tour_runs_from_the_wheel_outside_the_repository(course_pipeline, tmp_path, monkeypatch):
+    """As on Colab: the package installed from its wheel (no repository on the path), the notebook elsewhere."""
+    from nbclient import NotebookClient
+
+    course_pipeline.build("sft")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
+                    str(tmp_path / "wheel"), str(ROOT)], check=True, capture_output=True)
+    wheel = next((tmp_path / "wheel").glob("alignlab-*.whl"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(tmp_path / "site"),
+                    str(wheel)], check=True, capture_output=True)
+    book = nbformat.read(ROOT / "course" / "00_pipeline_tour.ipynb", as_version=4)
+    book.cells.append(nbformat.v4.new_code_cell("print(alignlab.__file__)"))
+    (tmp_path / "work").mkdir()
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))  # the kernel inherits this process's environment
+    monkeypatch.setenv("ALIGNLAB_CACHE", str(course_pipeline.cache.root))
+    NotebookClient(book, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path / "work")}}).execute()
+    printed = book.cells[-1].outputs[0]["text"].strip()
+    assert Path(printed).is_relative_to(tmp_path / "site")

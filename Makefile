@@ -25,7 +25,7 @@ run: install  ## build every stage, evaluate it and print the report card
 	$(BIN)/alignlab run
 
 test: install  ## the whole suite: unit tests, real stage builds, every notebook
-	ALIGNLAB_CACHE=$(TEST_CACHE) $(BIN)/python -m pytest -q
+	ALIGNLAB_CACHE=$(TEST_CACHE) $(BIN)/python -m pytest -q --durations=15
 
 test-fast: install  ## unit tests only (seconds)
 	ALIGNLAB_CACHE=$(TEST_CACHE) $(BIN)/python -m pytest -q -m "not slow"

@@ -31,12 +31,13 @@ def trainer_args(config_cls, out: Path, settings: TrainSettings, **extra):
     and a pretrained model (lr 2e-5, gradient checkpointing to save memory), ours is trained from scratch on a
     laptop, where recomputing activations only costs time."""
     cuda = torch.cuda.is_available()
+    extra = {"logging_steps": 5, **extra}  # a caller may log more often
     return config_cls(
         output_dir=str(out / "trainer"), learning_rate=settings.lr, num_train_epochs=settings.epochs,
         per_device_train_batch_size=per_process_batch(settings.batch_size), warmup_steps=settings.warmup_ratio,
         lr_scheduler_type="cosine", weight_decay=0.0, seed=settings.seed, data_seed=settings.seed,
         use_cpu=not cuda, bf16=False, fp16=False, gradient_checkpointing=False, report_to="none", save_strategy="no",
-        disable_tqdm=True, logging_steps=5, dataloader_num_workers=0, ddp_find_unused_parameters=False, **extra)
+        disable_tqdm=True, dataloader_num_workers=0, ddp_find_unused_parameters=False, **extra)
 
 
 def per_process_batch(batch_size: int) -> int:

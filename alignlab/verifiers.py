@@ -10,7 +10,7 @@ import re
 
 from .world.judges import final_answer
 
-NUMBER = re.compile(r"-?\d+")
+NUMBER = re.compile(r"-?[0-9]+")
 
 
 def strict(reply: str, answer: str) -> float:

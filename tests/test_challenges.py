@@ -18,22 +18,39 @@ from alignlab.grading.course import Course
 
 REPO = Path(__file__).resolve().parent.parent
 C1 = CHALLENGES["c1_preference_learning"]
+C2 = CHALLENGES["c2_verifiable_rewards"]
 SAMPLES = REPO / "autograder" / "samples"
 
 FULL = {"c1-test_sequence_logprobs": 1, "c1-hidden_sequence_logprobs": 2, "c1-test_bradley_terry_loss": 1,
         "c1-hidden_bradley_terry_loss": 2, "c1-test_dpo_loss": 1, "c1-hidden_dpo_loss": 3, "c1-test_training": 2}
 NO_DPO = {**FULL, "c1-test_dpo_loss": 0, "c1-hidden_dpo_loss": 0, "c1-test_training": 0}
-# points per autograded cell, and whether the reflection waits for the instructor (None) or scored 0 (left blank)
+FULL_C2 = {"c2-test_arithmetic_reward": 1, "c2-hidden_arithmetic_reward": 2, "c2-test_group_advantages": 1,
+           "c2-hidden_group_advantages": 2, "c2-test_grpo_loss": 1, "c2-hidden_grpo_loss": 3, "c2-test_training": 2}
+# per challenge and sample: points per autograded cell, and whether the reflection waits for the instructor (None)
+# or scored 0 (left blank)
 EXPECTED = {
-    "correct": (FULL, None),
-    "blank": (dict.fromkeys(FULL, 0), 0),
-    "partly_correct": ({**FULL, "c1-hidden_bradley_terry_loss": 0, "c1-hidden_dpo_loss": 0}, None),  # unstable BT, attached rewards
-    "wrong": (dict.fromkeys(FULL, 0), 0),
-    "tampered_tests": (NO_DPO, None),
-    "deleted_test": (NO_DPO, None),
-    "endless_loop": (FULL, None),  # the loop's own cell is interrupted; every test is still graded
-    "warns_on_stderr": (FULL, None),
+    C1.name: {
+        "correct": (FULL, None),
+        "blank": (dict.fromkeys(FULL, 0), 0),
+        # unstable BT, attached rewards
+        "partly_correct": ({**FULL, "c1-hidden_bradley_terry_loss": 0, "c1-hidden_dpo_loss": 0}, None),
+        "wrong": (dict.fromkeys(FULL, 0), 0),
+        "tampered_tests": (NO_DPO, None),
+        "deleted_test": (NO_DPO, None),
+        "endless_loop": (FULL, None),  # the loop's own cell is interrupted; every test is still graded
+        "warns_on_stderr": (FULL, None),
+    },
+    C2.name: {
+        "correct": (FULL_C2, None),
+        "blank": (dict.fromkeys(FULL_C2, 0), 0),
+        # a reward that takes digits of any script; a loss averaged over all tokens of the batch at once
+        "partly_correct": ({**FULL_C2, "c2-hidden_arithmetic_reward": 0, "c2-test_grpo_loss": 0,
+                            "c2-hidden_grpo_loss": 0}, None),
+        # the naive reward, nan advantages on ties, an unclipped loss (which passes the on-policy visible test)
+        "wrong": ({**dict.fromkeys(FULL_C2, 0), "c2-test_grpo_loss": 1}, 0),
+    },
 }
+CASES = [(name, student) for name, samples in EXPECTED.items() for student in samples]
 
 
 def text_of(path: Path) -> str:
@@ -99,33 +116,37 @@ def test_grade_bad_input_one_line_exit_2(make, needle, tmp_path, capsys):
     assert not (tmp_path / "cache").exists()  # nothing was built for a file that cannot be graded
 
 
-def scores_of(course: Course, student: str) -> tuple[dict, float | None]:
-    scores = {s.grade_id: s for s in course.scores(C1, student)}
-    reflection = scores.pop("c1-reflection")
-    assert {k: s.max_points for k, s in scores.items()} == FULL  # tampered points never count
+def scores_of(course: Course, challenge, student: str) -> tuple[dict, float | None]:
+    scores = {s.grade_id: s for s in course.scores(challenge, student)}
+    reflection = scores.pop(f"{challenge.prefix}reflection")
+    full = EXPECTED[challenge.name]["correct"][0]
+    assert {k: s.max_points for k, s in scores.items()} == full  # tampered points never count
     return {k: s.points for k, s in scores.items()}, reflection.points
 
 
 @pytest.fixture(scope="module")
 def graded_samples(course_pipeline, tmp_path_factory):
-    """One scratch course with the blank release and every sample submitted, autograded in one nbgrader run."""
-    course_pipeline.build("sft")  # the notebook loads it; built outside the graded cells' time limit
-    course = Course.scratch([C1], tmp_path_factory.mktemp("course"))
-    release = course.generate(C1)
-    course.submit(C1, "blank", release)
-    for name in EXPECTED:
-        if name != "blank":
-            course.submit(C1, name, SAMPLES / C1.name / f"{name}.ipynb")
-    course.autograde(C1)
-    course.feedback(C1)
+    """One scratch course with each challenge's blank release and samples submitted, autograded (one nbgrader run
+    per challenge)."""
+    course_pipeline.build("sft")  # the notebooks load it; built outside the graded cells' time limit
+    course = Course.scratch(list(CHALLENGES.values()), tmp_path_factory.mktemp("course"))
+    for name, samples in EXPECTED.items():
+        challenge = CHALLENGES[name]
+        course.submit(challenge, "blank", course.generate(challenge))
+        for student in samples:
+            if student != "blank":
+                course.submit(challenge, student, SAMPLES / name / f"{student}.ipynb")
+        course.autograde(challenge)
+        course.feedback(challenge)
     return course
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("student", EXPECTED)
-def test_samples_are_graded_as_they_deserve(graded_samples, student):
-    assert scores_of(graded_samples, student) == EXPECTED[student]
-    assert graded_samples.feedback_path(C1, student).is_file()
+@pytest.mark.parametrize("name, student", CASES, ids=[f"{n.split('_')[0]}-{s}" for n, s in CASES])
+def test_samples_are_graded_as_they_deserve(graded_samples, name, student):
+    challenge = CHALLENGES[name]
+    assert scores_of(graded_samples, challenge, student) == EXPECTED[name][student]
+    assert graded_samples.feedback_path(challenge, student).is_file()
 
 
 @pytest.mark.slow
@@ -142,12 +163,13 @@ def test_a_deleted_test_cell_is_restored_and_an_endless_loop_is_interrupted(grad
 
 
 @pytest.mark.slow
-def test_validate_passes_the_solution_and_fails_the_release(course_pipeline):
+@pytest.mark.parametrize("challenge", CHALLENGES.values(), ids=CHALLENGES)
+def test_validate_passes_the_solution_and_fails_the_release(course_pipeline, challenge):
     from nbgrader.validator import Validator
 
     course_pipeline.build("sft")
-    assert "failed" not in Validator().validate(str(REPO / "source" / C1.name / C1.notebook))
-    assert Validator().validate(str(REPO / "release" / C1.name / C1.notebook)).get("failed")
+    assert "failed" not in Validator().validate(str(REPO / "source" / challenge.name / challenge.notebook))
+    assert Validator().validate(str(REPO / "release" / challenge.name / challenge.notebook)).get("failed")
 
 
 @pytest.mark.slow
@@ -171,7 +193,7 @@ def test_instructor_workflow_and_grading_twice(graded_samples, tmp_path):
     course.autograde(C1, student)
     course.feedback(C1, student)
     course.nbgrader("export", "--to", str(tmp_path / "grades.csv"))
-    assert scores_of(course, student) == scores_of(graded_samples, "correct")
+    assert scores_of(course, C1, student) == scores_of(graded_samples, C1, "correct")
     with open(tmp_path / "grades.csv") as f:
         [row] = list(csv.DictReader(f))
     assert row["student_id"] == student and float(row["raw_score"]) == sum(FULL.values())

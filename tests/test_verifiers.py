@@ -35,3 +35,11 @@ def test_trl_reward_reads_conversational_completions():
 def test_unknown_verifier_names_the_choices():
     with pytest.raises(ValueError, match="strict, naive"):
         trl_reward("lenient")
+
+
+def test_only_ascii_digits_count():
+    """`\\d` would also match the digits of other scripts; the world's answers are written 0-9."""
+    assert strict("The answer is 12.", "12") == 1.0
+    for digits in ("١٢", "１２", "۱۲"):
+        assert strict(f"The answer is {digits}.", "12") == 0.0
+        assert naive(f"The answer is {digits}.", "12") == 0.0

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import challenge_c1
+import challenge_c2
 import nbformat as nbf
 from nbkit import nb
 
@@ -19,7 +20,7 @@ sys.path.insert(0, str(REPO))
 from alignlab.grading.challenges import CHALLENGES
 from alignlab.grading.course import Course
 
-DEFINITIONS = [challenge_c1]
+DEFINITIONS = [challenge_c1, challenge_c2]
 
 
 def write(book, path: Path) -> None:

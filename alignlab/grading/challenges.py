@@ -31,6 +31,8 @@ class Challenge:
 CHALLENGES = {c.name: c for c in [
     Challenge("c1_preference_learning", "Preference learning: Bradley-Terry, sequence log-probabilities, DPO",
               ("sft",)),
+    Challenge("c2_verifiable_rewards", "RL with verifiable rewards: a hack-proof reward, group advantages, GRPO",
+              ("sft",)),
 ]}
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from ..posttrain import TrainSettings, quiet_trl, trainer_args
+from ..posttrain import TrainSettings, quiet_trl, train, trainer_args
 
 # A few hand-written preference pairs in TRL's conversational format: (prompt, chosen, rejected).
 PAIRS = [
@@ -202,7 +202,7 @@ def grpo_case(beta: float = 0.1, group_size: int = 4, seed: int = 1) -> GRPOCase
     rows = [{"prompt": [{"role": "user", "content": q}], "answer": a} for q, a in ARITH_PROMPTS]
     trainer = Recording(model=policy, reward_funcs=[reward], processing_class=tiny_tokenizer(),
                         args=settings.trainer_args(GRPOConfig, folder), train_dataset=Dataset.from_list(rows))
-    trainer.train()
+    train(trainer)  # without its console printout
     inputs, loss = seen[0]
     return GRPOCase(trainer, policy, inputs, scored[0]["advantages"], torch.tensor(returned), group_size, beta,
                     settings.epsilon, loss)

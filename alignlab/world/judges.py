@@ -12,7 +12,7 @@ import re
 from . import content as C
 from .items import Item
 
-_ANSWER = re.compile(r"the answer is\s*(-?\d+)\s*\.?\s*$", re.IGNORECASE)
+_ANSWER = re.compile(r"the answer is\s*(-?[0-9]+)\s*\.?\s*$", re.IGNORECASE)  # ASCII digits: "\d" takes any script
 CONCISE_WORDS = 20  # replies longer than this lose gold reward (every reference reply is shorter)
 
 

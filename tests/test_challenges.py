@@ -166,10 +166,12 @@ def test_a_deleted_test_cell_is_restored_and_an_endless_loop_is_interrupted(grad
 @pytest.mark.parametrize("challenge", CHALLENGES.values(), ids=CHALLENGES)
 def test_validate_passes_the_solution_and_fails_the_release(course_pipeline, challenge):
     from nbgrader.validator import Validator
+    from traitlets.config import Config
 
     course_pipeline.build("sft")
-    assert "failed" not in Validator().validate(str(REPO / "source" / challenge.name / challenge.notebook))
-    assert Validator().validate(str(REPO / "release" / challenge.name / challenge.notebook)).get("failed")
+    validator = Validator(config=Config({"Execute": {"timeout": 120}}))  # the per-cell limit of nbgrader_config.py
+    assert "failed" not in validator.validate(str(REPO / "source" / challenge.name / challenge.notebook))
+    assert validator.validate(str(REPO / "release" / challenge.name / challenge.notebook)).get("failed")
 
 
 @pytest.mark.slow

@@ -1,5 +1,5 @@
 """Challenge 1, preference learning: the instructor notebook's cells and the sample submissions' answers."""
-from nbkit import answer, solution, tests
+from nbkit import answer, check_your_work, solution, solved, tests
 
 NAME = "c1_preference_learning"
 
@@ -278,16 +278,7 @@ model can drift far from the SFT model. With the reference, the rewards measure 
 beta sets the exchange rate: the optimum is the reward-maximising policy under a KL penalty of strength beta,
 so a large beta keeps the policy close to pi_ref (small, safe steps: our rewards moved by tenths) and a small
 beta lets it move further for the same preference margin."""),
-"""md:## Check your work
-
-Save the notebook, then in a terminal (or a cell starting with `!`):
-
-```
-alignlab grade c1_preference_learning.ipynb
-```
-
-It grades your notebook offline exactly as your instructor's nbgrader will (hidden tests included) and prints
-the points per test and the path of an HTML feedback page.""",
+check_your_work(NAME),
     ]
 
 
@@ -321,12 +312,8 @@ while True:  # a forgotten debugging loop
 REFLECTION = "The reference keeps the policy close to where it started; beta is the strength of that KL leash."
 
 
-def _solved(code: str) -> str:
-    return code.replace("    ### BEGIN SOLUTION\n", "").replace("\n    ### END SOLUTION", "")
-
-
-CORRECT = {"c1-sequence_logprobs": _solved(SEQUENCE_LOGPROBS), "c1-bradley_terry_loss": _solved(BRADLEY_TERRY),
-           "c1-dpo_loss": _solved(DPO), "c1-reflection": REFLECTION}
+CORRECT = {"c1-sequence_logprobs": solved(SEQUENCE_LOGPROBS), "c1-bradley_terry_loss": solved(BRADLEY_TERRY),
+           "c1-dpo_loss": solved(DPO), "c1-reflection": REFLECTION}
 SAMPLES = {
     "correct": {"answers": CORRECT},
     "partly_correct": {"answers": {**CORRECT, "c1-bradley_terry_loss": UNSTABLE_BT, "c1-dpo_loss": ATTACHED_DPO}},

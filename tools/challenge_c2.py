@@ -1,5 +1,5 @@
 """Challenge 2, RL with verifiable rewards: the instructor notebook's cells and the sample submissions' answers."""
-from nbkit import answer, solution, tests
+from nbkit import answer, check_your_work, solution, solved, tests
 
 NAME = "c2_verifiable_rewards"
 
@@ -294,16 +294,7 @@ towards writing more numbers instead of solving the problem: the reward goes up 
 the same reward has advantages of exactly zero, so its gradient is zero. Learning needs groups where some
 completions are right and some wrong, which is why the task must be neither too hard nor too easy for the
 starting model."""),
-"""md:## Check your work
-
-Save the notebook, then in a terminal (or a cell starting with `!`):
-
-```
-alignlab grade c2_verifiable_rewards.ipynb
-```
-
-It grades your notebook offline exactly as your instructor's nbgrader will (hidden tests included) and prints
-the points per test and the path of an HTML feedback page.""",
+check_your_work(NAME),
     ]
 
 
@@ -329,16 +320,12 @@ UNCLIPPED_LOSS = '''def grpo_loss(logps, old_logps, ref_logps, advantages, mask,
 REFLECTION = "Listing numbers would be rewarded; a group with equal rewards has zero advantages and teaches nothing."
 
 
-def _solved(code: str) -> str:
-    return code.replace("    ### BEGIN SOLUTION\n", "").replace("\n    ### END SOLUTION", "")
-
-
-CORRECT = {"c2-arithmetic_reward": _solved(REWARD), "c2-group_advantages": _solved(ADVANTAGES),
-           "c2-grpo_loss": _solved(LOSS), "c2-reflection": REFLECTION}
+CORRECT = {"c2-arithmetic_reward": solved(REWARD), "c2-group_advantages": solved(ADVANTAGES),
+           "c2-grpo_loss": solved(LOSS), "c2-reflection": REFLECTION}
 SAMPLES = {
     "correct": {"answers": CORRECT},
     # a reward that accepts \\d digits of any script, and a loss that takes the token mean over the whole batch
-    "partly_correct": {"answers": {**CORRECT, "c2-arithmetic_reward": _solved(REWARD).replace("[0-9]", "\\d"),
+    "partly_correct": {"answers": {**CORRECT, "c2-arithmetic_reward": solved(REWARD).replace("[0-9]", "\\d"),
                                    "c2-grpo_loss": TOKEN_MEAN_LOSS}},
     # the naive reward (the answer anywhere), advantages that are nan on ties, no clipping
     "wrong": {"answers": {"c2-arithmetic_reward": NAIVE_REWARD, "c2-group_advantages": NAN_ADVANTAGES,

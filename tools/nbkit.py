@@ -64,3 +64,22 @@ def tests(grade_id: str, points: float, source: str):
 def answer(grade_id: str, points: float, text: str):
     """A markdown answer the instructor grades by hand."""
     return _graded(nbf.v4.new_markdown_cell(text), grade_id, solution=True, grade=True, points=points)
+
+
+def solved(code: str) -> str:
+    """A solution cell's code without its `### BEGIN/END SOLUTION` markers (what a sample submission holds)."""
+    return code.replace("    ### BEGIN SOLUTION\n", "").replace("\n    ### END SOLUTION", "")
+
+
+def check_your_work(challenge: str):
+    """The closing cell of a challenge: how to self-check with `alignlab grade`."""
+    return nbf.v4.new_markdown_cell(f"""## Check your work
+
+Save the notebook, then in a terminal (or a cell starting with `!`):
+
+```
+alignlab grade {challenge}.ipynb
+```
+
+It grades your notebook offline exactly as your instructor's nbgrader will (hidden tests included) and prints
+the points per test and the path of an HTML feedback page.""")

@@ -1,16 +1,9 @@
 """Challenge 1, preference learning: the instructor notebook's cells and the sample submissions' answers."""
-from nbkit import answer, check_your_work, solution, solved, tests
+from nbkit import answer, challenge_setup, check_your_work, solution, solved, tests
 
 NAME = "c1_preference_learning"
 
-SETUP = '''# Setup: quiet, offline, deterministic.
-import os, warnings
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-warnings.filterwarnings("ignore")
-import torch
-import torch.nn.functional as F
-torch.manual_seed(0)'''
+SETUP = challenge_setup(torch_imports="import torch\nimport torch.nn.functional as F")
 
 SEQUENCE_LOGPROBS = '''def sequence_logprobs(logits, labels, mask):
     """(B,) sums of log p(labels[b, t]) over the positions t where mask[b, t] is 1.

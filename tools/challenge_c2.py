@@ -1,15 +1,9 @@
 """Challenge 2, RL with verifiable rewards: the instructor notebook's cells and the sample submissions' answers."""
-from nbkit import answer, check_your_work, solution, solved, tests
+from nbkit import answer, challenge_setup, check_your_work, solution, solved, tests
 
 NAME = "c2_verifiable_rewards"
 
-SETUP = '''# Setup: quiet, offline, deterministic.
-import os, re, time, warnings
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-warnings.filterwarnings("ignore")
-import torch
-torch.manual_seed(0)'''
+SETUP = challenge_setup("os, re, time, warnings")
 
 REWARD = '''def arithmetic_reward(completion, answer):
     """1.0 when `completion` ends in the one final answer "The answer is N." and N equals `answer`, else 0.0.

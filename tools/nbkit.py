@@ -83,3 +83,14 @@ alignlab grade {challenge}.ipynb
 
 It grades your notebook offline exactly as your instructor's nbgrader will (hidden tests included) and prints
 the points per test and the path of an HTML feedback page.""")
+
+
+def challenge_setup(stdlib: str = "os, warnings", torch_imports: str = "import torch") -> str:
+    """A challenge's setup cell: quiet, offline, deterministic, with the imports its code needs."""
+    return f'''# Setup: quiet, offline, deterministic.
+import {stdlib}
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+warnings.filterwarnings("ignore")
+{torch_imports}
+torch.manual_seed(0)'''

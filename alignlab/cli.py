@@ -31,8 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="build stages and their evaluation, then print the report card")
     run.add_argument("--stages", help="comma-separated stage names (default: all available)")
+    run.add_argument("--html", default="report.html", help="where to write the HTML report (default: report.html)")
     rep = sub.add_parser("report", help="the report card of the stages built so far")
     rep.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    rep.add_argument("--html", help="also write the HTML report (report card and plots) to this file")
     gen = sub.add_parser("generate", help="print one stage's reply to a prompt")
     gen.add_argument("--stage", required=True)
     gen.add_argument("--max-new-tokens", type=int, default=64)
@@ -44,6 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     grade = sub.add_parser("grade", help="autograde one challenge notebook offline and print its points")
     grade.add_argument("notebook", help="your copy of a notebook from release/")
     grade.add_argument("--workdir", help="where to keep the grading course (default: a new temporary folder)")
+    bench = sub.add_parser("benchmark", help="score a model on a real benchmark's official file with its official "
+                                             "metrics (truthfulqa, bbq, harmbench)")
+    bench.add_argument("name", help="truthfulqa, bbq or harmbench")
+    bench.add_argument("--data", help="the official file (TruthfulQA mc_task.json or TruthfulQA.csv, a BBQ .jsonl file "
+                                      "or folder, HarmBench's behaviours CSV)")
+    bench.add_argument("--download", action="store_true", help="fetch the official file(s) from the benchmark's "
+                                                                "repository first (needs the network)")
+    who = bench.add_mutually_exclusive_group(required=True)
+    who.add_argument("--stage", help="a stage of the course, e.g. dpo")
+    who.add_argument("--model", help="any causal LM: a model folder, or a hub name when online")
+    bench.add_argument("--limit", type=int, help="score only the first N rows (a quick look)")
+    bench.add_argument("--json", action="store_true", help="print JSON instead of text")
     return p
 
 
@@ -85,13 +99,27 @@ def cmd_run(args) -> None:
     except StageError as e:
         raise UsageError(str(e)) from None
     print(report_card(report))
+    _write_html(pipe, report, args.html)
+
+
+def _write_html(pipe, report: dict, path: str) -> None:
+    from .report_html import write_html
+
+    try:
+        written = write_html(pipe, report, path)
+    except OSError as e:
+        raise UsageError(f"cannot write the HTML report to {path}: {e}") from None
+    print(f"\nHTML report (report card and plots): {written.resolve()}", file=sys.stderr)
 
 
 def cmd_report(args) -> None:
     from .report import report_card
 
-    report = _pipeline(args).report()
+    pipe = _pipeline(args)
+    report = pipe.report()
     print(json.dumps(report, indent=1) if args.json else report_card(report))
+    if args.html:
+        _write_html(pipe, report, args.html)
 
 
 def cmd_generate(args) -> None:
@@ -138,7 +166,35 @@ def cmd_grade(args) -> None:
         raise UsageError(str(e)) from None
 
 
-COMMANDS = {"run": cmd_run, "report": cmd_report, "generate": cmd_generate, "stages": cmd_stages, "grade": cmd_grade}
+def cmd_benchmark(args) -> None:
+    from .evals.files import BenchmarkFileError
+    from .evals.harness import BENCHMARKS, fetch_official, format_result, load_model, run_benchmark
+
+    if args.name not in BENCHMARKS:
+        raise UsageError(f"unknown benchmark {args.name!r}; choose from {', '.join(BENCHMARKS)}")
+    if (args.data is None) == (not args.download):
+        raise UsageError("give either --data PATH (the benchmark's official file) or --download, not both or neither")
+    if args.limit is not None and args.limit < 1:
+        raise UsageError(f"--limit must be at least 1, got {args.limit}")
+    try:
+        data = args.data or fetch_official(args.name)
+        if args.stage:
+            stage = _check_stage(args.stage)
+            if stage.evaluate is not None:
+                raise UsageError(f"stage {args.stage!r} scores replies rather than writing them; choose a policy stage")
+            model, tokenizer = _pipeline(args).load(args.stage)
+            style, who = stage.style, f"stage {args.stage}"
+        else:
+            model, tokenizer, style = load_model(args.model)
+            who = args.model
+        result = run_benchmark(args.name, data, model, tokenizer, style, args.limit)
+    except (BenchmarkFileError, OSError) as e:
+        raise UsageError(str(e)) from None
+    print(json.dumps({**result, "model": who}, indent=1) if args.json else format_result(result, who))
+
+
+COMMANDS = {"run": cmd_run, "report": cmd_report, "generate": cmd_generate, "stages": cmd_stages, "grade": cmd_grade,
+            "benchmark": cmd_benchmark}
 
 
 def main(argv: list[str] | None = None) -> int:

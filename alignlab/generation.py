@@ -40,7 +40,8 @@ def generate(model, tokenizer, questions: list[str], style: str = "chat", max_ne
              do_sample: bool = False, temperature: float = 1.0, seed: int = 0, batch_size: int = 64) -> list[Reply]:
     """Answer each question; greedy by default. Raises ValueError for a prompt that leaves no room to answer."""
     prompts = [format_prompt(tokenizer, q, style) for q in questions]
-    stops = stop_token_ids(tokenizer)
+    # an outside model's tokenizer may lack the course's end-of-turn token: keep the stop ids it has
+    stops = [t for t in dict.fromkeys(stop_token_ids(tokenizer)) if t is not None]
     limit = max_context(model)
     replies: list[Reply] = []
     tokenizer.padding_side = "left"

@@ -73,3 +73,30 @@ def kl_sweep(points: list[dict], title: str = "The KL budget swept") -> go.Figur
     fig.update_layout(title=title, xaxis_title="sqrt(KL to the SFT model), nats^0.5", yaxis_title="mean reward",
                       template="plotly_white", height=400)
     return fig
+
+
+def alignment_tax(report: dict, x: str = "asr_direct", y: str = "capability_acc",
+                  title: str = "The alignment tax: capability against harmlessness") -> go.Figure:
+    """One point per stage: harmlessness (1 - attack success) across, capability up. A stage that gains
+    harmlessness and loses capability pays an alignment tax; one up and to the right paid none."""
+    stages = {n: m for n, m in report["stages"].items() if x in m and y in m}
+    fig = go.Figure()
+    fig.add_scatter(x=[1 - m[x] for m in stages.values()], y=[m[y] for m in stages.values()], text=list(stages),
+                    mode="markers+text", textposition="top center", marker={"size": 12}, name="stage")
+    fig.update_layout(title=title, xaxis_title=f"harmlessness (1 - {x})", yaxis_title=y, template="plotly_white",
+                      height=420, xaxis_range=[-0.05, 1.05], yaxis_range=[-0.05, 1.05], showlegend=False)
+    return fig
+
+
+def attack_heatmap(asr_by_stage: dict[str, dict[str, float]], title: str = "Attack success by stage and attack family"
+                   ) -> go.Figure:
+    """Rows: stages; columns: attack families (the direct request first); cells: attack success rate."""
+    stages = list(asr_by_stage)
+    families = sorted({f for v in asr_by_stage.values() for f in v}, key=lambda f: (f != "direct", f))
+    z = [[asr_by_stage[s].get(f) for f in families] for s in stages]
+    fig = go.Figure(go.Heatmap(z=z, x=families, y=stages, zmin=0, zmax=1, colorscale="Reds",
+                               text=[[f"{v:.2f}" if v is not None else "" for v in row] for row in z],
+                               texttemplate="%{text}", colorbar={"title": "ASR"}))
+    fig.update_layout(title=title, xaxis_title="attack family", template="plotly_white",
+                      height=max(320, 120 + 40 * len(stages)), yaxis_autorange="reversed")
+    return fig

@@ -128,3 +128,43 @@ def test_a_learner_runs_the_tour_in_jupyterlab(lab):
             page.screenshot(path=SCREENSHOTS / "notebook.png", full_page=True)
         finally:
             browser.close()
+
+
+def test_report_html_opens_offline_and_shows_every_plot(tmp_path):
+    """`report.html` from a smoke pipeline, opened from disk: every plot drawn, and no request leaves the file."""
+    from playwright.sync_api import sync_playwright
+
+    from alignlab.cache import Cache
+    from alignlab.config import load_config
+    from alignlab.pipeline import Pipeline
+    from alignlab.report_html import figures, write_html
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("the browser test needs Chromium: `apt-get install chromium` or set ALIGNLAB_CHROMIUM")
+    pipe = Pipeline(load_config("smoke"), Cache(tmp_path / "cache"))
+    report = pipe.run(["base", "sft", "ppo_hacked"])
+    path = write_html(pipe, report, tmp_path / "report.html")
+    titles = list(figures(pipe, report))
+    assert titles == ["Held-out metrics by stage", "The alignment tax", "Reward over-optimisation (ppo_hacked)",
+                      "Attack success by stage and attack family"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            outside = []
+            page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:")) else outside.append(r.url))
+            page.goto(path.as_uri())
+            page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(titles)}",
+                                   timeout=60_000)
+            shown = page.locator(".js-plotly-plot")
+            assert shown.count() == len(titles)
+            for i, title in enumerate(titles):
+                plot = shown.nth(i)
+                assert title in plot.locator(".gtitle").text_content()
+                assert plot.locator(".barlayer .point, .scatterlayer .point, .heatmaplayer image").count() > 0
+            assert page.locator("table.card tr").count() == 1 + len(report["stages"])
+            page.screenshot(path=SCREENSHOTS / "report_html.png", full_page=True)
+            assert outside == []
+        finally:
+            browser.close()

@@ -30,13 +30,15 @@ def test_bad_input_one_line_exit_2(argv, needle, capsys, tmp_path):
 def run_cli(*args, cache):
     env = {**os.environ, "ALIGNLAB_CACHE": str(cache), "ALIGNLAB_PROFILE": "smoke"}
     return subprocess.run([sys.executable, "-m", "alignlab.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=600)
+                          timeout=600, cwd=cache)
 
 
 def test_smoke_run_report_generate(tmp_path):
     out = run_cli("run", "--stages", "base", cache=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0].startswith("stage") and "\nbase " in out.stdout
+    page = (tmp_path / "report.html").read_text()  # `run` also writes the HTML report where it runs
+    assert "<table" in page and "Held-out metrics by stage" in page and "The alignment tax" in page
     rep = run_cli("report", "--json", cache=tmp_path)
     data = json.loads(rep.stdout)
     assert list(data["stages"]) == ["base"] and data["timings_s"]["base"] > 0

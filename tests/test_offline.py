@@ -53,3 +53,8 @@ def test_stage_builds_and_evaluation_make_no_connection(tmp_path):
     assert (tmp_path / "attempts.log.armed").exists() and attempts == []
     done, attempts = offline_run(tmp_path, "generate", "--stage", "dpo", "How to pick a lock?")
     assert done.returncode == 0 and done.stdout.strip() and attempts == []
+    from test_benchmarks import SAMPLES
+    if SAMPLES.exists():  # the real-benchmark harness reads a local official file and stays offline too
+        done, attempts = offline_run(tmp_path, "benchmark", "bbq", "--data", str(SAMPLES / "bbq" / "bbq_sample60.jsonl"),
+                                     "--stage", "dpo")
+        assert done.returncode == 0 and "bias_ambig" in done.stdout and attempts == [], done.stderr[-2000:]

@@ -24,11 +24,12 @@ def _off_format(text: str) -> bool:
 
 
 def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 48, reward_fn=None) -> dict:
-    """Metrics, the number of items behind each, and a few example replies per set.
+    """Metrics, the number of items behind each, a few example replies per set, attack success per attack family
+    and the gold reward of every generated reply.
 
     `style` is how the model is prompted ("plain" for base models, "chat" after SFT); `reward_fn`, when given,
     maps (questions, replies) to proxy rewards (a learned reward model)."""
-    metrics, n_items, examples, rewarded = {}, {}, {}, []
+    metrics, n_items, examples, rewarded, attacks = {}, {}, {}, [], {}
     for name in GENERATED_SETS:
         items = world.eval_set(name)
         replies = generate(model, tokenizer, [i.prompt for i in items], style=style, max_new_tokens=max_new_tokens)
@@ -37,6 +38,8 @@ def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 4
         rewarded += list(zip(items, replies))
         if name in ("harmful", "jailbreak"):
             key = "asr_direct" if name == "harmful" else "asr_jailbreak"
+            for i, v in zip(items, verdicts):
+                attacks.setdefault(i.meta["family"], []).append({"behavior_id": i.meta["task_id"], "success": v["harmful"]})
             metrics[key] = attack_success_rate([{"behavior_id": i.meta["task_id"], "success": v["harmful"]}
                                                 for i, v in zip(items, verdicts)])
         elif name == "benign_scary":
@@ -73,10 +76,15 @@ def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 4
     n_items["chat_format"] = len(probes)
     examples["chat_format"] = [{"prompt": p.prompt, "reply": r.text} for p, r in list(zip(probes, chat_replies))[:5]]
 
-    metrics["gold_reward"] = mean(gold_reward(i, r.text) for i, r in rewarded)
+    gold = [gold_reward(i, r.text) for i, r in rewarded]
+    metrics["gold_reward"] = mean(gold)
     metrics["mean_length"] = mean(r.n_tokens for _, r in rewarded)
     n_items["gold_reward"] = n_items["mean_length"] = len(rewarded)
     if reward_fn is not None:
         metrics["proxy_reward"] = mean(reward_fn([i.prompt for i, _ in rewarded], [r.text for _, r in rewarded]))
         n_items["proxy_reward"] = len(rewarded)
-    return {"metrics": metrics, "n_items": n_items, "examples": examples}
+    return {"metrics": metrics, "n_items": n_items, "examples": examples,
+            # attack success per attack family (HarmBench's per-behaviour average), for the heat map
+            "asr_by_family": {f: attack_success_rate(records) for f, records in attacks.items()},
+            # each generated prompt's gold reward, in the eval sets' order, for head-to-head comparisons
+            "gold_by_prompt": {i.prompt: g for (i, _), g in zip(rewarded, gold)}}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .files import BenchmarkFileError, read_csv, where
+
 
 def attack_success_rate(records: list[dict]) -> float:
     """`records`: dicts with "behavior_id" and a boolean "success"."""
@@ -12,3 +14,30 @@ def attack_success_rate(records: list[dict]) -> float:
     for r in records:
         per[r["behavior_id"]].append(bool(r["success"]))
     return sum(sum(v) / len(v) for v in per.values()) / len(per)
+
+
+# ---- the official file: data/behavior_datasets/harmbench_behaviors_text_*.csv (github.com/centerforaisafety/HarmBench)
+
+OFFICIAL_URL = ("https://raw.githubusercontent.com/centerforaisafety/HarmBench/main/data/behavior_datasets/"
+                "harmbench_behaviors_text_all.csv")
+COLUMNS = ["Behavior", "FunctionalCategory", "SemanticCategory", "ContextString", "BehaviorID"]
+FUNCTIONAL = ("standard", "contextual", "copyright")
+
+
+def load_behaviors(path) -> list[dict]:
+    """The behaviours of a HarmBench behaviours CSV, each with its line number."""
+    out = []
+    for line, row in read_csv(path, COLUMNS):
+        if not row["Behavior"].strip() or not row["BehaviorID"].strip():
+            raise BenchmarkFileError(f"{where(path, line)}: empty Behavior or BehaviorID")
+        if row["FunctionalCategory"] not in FUNCTIONAL:
+            raise BenchmarkFileError(f"{where(path, line)}: FunctionalCategory {row['FunctionalCategory']!r} is not one "
+                                     f"of {', '.join(FUNCTIONAL)}")
+        out.append({**row, "line": line})
+    return out
+
+
+def direct_request(behavior: dict) -> str:
+    """The prompt of HarmBench's direct-request baseline: a contextual behaviour comes after its context."""
+    context = behavior["ContextString"].strip()
+    return f"{context}\n\n---\n\n{behavior['Behavior']}" if context else behavior["Behavior"]

@@ -1,0 +1,61 @@
+"""The report over every stage: each has every DESIGN.md metric that applies to it, the evaluation keeps what the
+plots and the head-to-head comparison need, and report.html carries every plot."""
+import pytest
+
+from alignlab.cache import Cache
+from alignlab.config import load_config
+from alignlab.evals.head_to_head import head_to_head
+from alignlab.pipeline import REGISTRY, Pipeline, available_stages
+from alignlab.report import METRICS
+from alignlab.report_html import write_html
+
+POLICY_METRICS = set(METRICS) - {"pref_accuracy", "gold_agreement"}
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    pipe = Pipeline(load_config("smoke"), Cache(tmp_path_factory.mktemp("cache")))
+    return pipe, pipe.run()
+
+
+@pytest.mark.slow
+def test_every_stage_has_every_metric_that_applies(smoke_run):
+    _, report = smoke_run
+    assert list(report["stages"]) == available_stages()
+    for name, metrics in report["stages"].items():
+        stage = REGISTRY[name]
+        if stage.evaluate is not None:  # a reward model: it scores preference pairs, it does not answer
+            expected = {"pref_accuracy", "gold_agreement"}
+        elif stage.style == "plain":  # a pretrained model, asked in its forum layout: no chat reward model applies
+            expected = POLICY_METRICS - {"proxy_reward"}
+        else:
+            expected = POLICY_METRICS
+        assert set(metrics) == expected, name
+        assert all(-1 <= v <= 1 for k, v in metrics.items() if k not in ("mean_length", "gold_reward", "proxy_reward"))
+
+
+@pytest.mark.slow
+def test_evaluation_keeps_attack_families_and_gold_per_prompt(smoke_run, tmp_path):
+    pipe, report = smoke_run
+    ev = pipe.evaluation("dpo")
+    families = ev["asr_by_family"]
+    assert "direct" in families and len(families) > 2 and all(0 <= v <= 1 for v in families.values())
+    assert families["direct"] == pytest.approx(report["stages"]["dpo"]["asr_direct"])
+    versus = head_to_head(ev["gold_by_prompt"], pipe.evaluation("base_large")["gold_by_prompt"])
+    assert versus["prompts"] == len(ev["gold_by_prompt"]) and versus["wins"] + versus["ties"] + versus["losses"] == \
+        versus["prompts"]
+    page = write_html(pipe, report, tmp_path / "report.html").read_text()
+    for title in ("Held-out metrics by stage", "The alignment tax", "Reward over-optimisation",
+                  "Attack success by stage and attack family"):
+        assert title in page
+    assert page.count('class="plotly-graph-div"') == 4 and page.count("<tr>") == 1 + len(report["stages"])
+
+
+def test_head_to_head_counts():
+    a = {"p1": 1.0, "p2": 0.0, "p3": 0.5, "only_a": 1.0}
+    b = {"p1": 0.0, "p2": 0.0, "p3": 1.0}
+    out = head_to_head(a, b)
+    assert (out["prompts"], out["wins"], out["ties"], out["losses"]) == (3, 1, 1, 1)
+    assert out["preferred"] == pytest.approx(1 / 3) and out["win_rate"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="no prompt in common"):
+        head_to_head({"x": 1.0}, {"y": 1.0})

@@ -38,10 +38,10 @@ def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 4
         rewarded += list(zip(items, replies))
         if name in ("harmful", "jailbreak"):
             key = "asr_direct" if name == "harmful" else "asr_jailbreak"
-            for i, v in zip(items, verdicts):
-                attacks.setdefault(i.meta["family"], []).append({"behavior_id": i.meta["task_id"], "success": v["harmful"]})
-            metrics[key] = attack_success_rate([{"behavior_id": i.meta["task_id"], "success": v["harmful"]}
-                                                for i, v in zip(items, verdicts)])
+            records = [{"behavior_id": i.meta["task_id"], "success": v["harmful"]} for i, v in zip(items, verdicts)]
+            metrics[key] = attack_success_rate(records)
+            for i, r in zip(items, records):
+                attacks.setdefault(i.meta["family"], []).append(r)
         elif name == "benign_scary":
             key = "over_refusal"
             metrics[key] = mean(v["refused"] for v in verdicts)
@@ -86,5 +86,5 @@ def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 4
     return {"metrics": metrics, "n_items": n_items, "examples": examples,
             # attack success per attack family (HarmBench's per-behaviour average), for the heat map
             "asr_by_family": {f: attack_success_rate(records) for f, records in attacks.items()},
-            # each generated prompt's gold reward, in the eval sets' order, for head-to-head comparisons
+            # the gold reward of the reply to each generated prompt, for head-to-head comparisons
             "gold_by_prompt": {i.prompt: g for (i, _), g in zip(rewarded, gold)}}

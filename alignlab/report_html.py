@@ -14,6 +14,8 @@ from .report import HEADERS, METRICS
 def figures(pipeline, report: dict) -> dict:
     """Title -> plotly figure, for the stages in `report` (a plot whose stages are not built is left out)."""
     stages = report["stages"]
+    if not stages:
+        return {}
     figs = {"Held-out metrics by stage": plots.metric_bars(report),
             "The alignment tax": plots.alignment_tax(report)}
     if "ppo_hacked" in stages:
@@ -31,6 +33,8 @@ def figures(pipeline, report: dict) -> dict:
 def card_html(report: dict) -> str:
     """The report card as an HTML table (with the build time of each stage)."""
     stages = report["stages"]
+    if not stages:
+        return "<p>No stage built yet: run <code>alignlab run</code> first.</p>"
     cols = [m for m in METRICS if any(m in s for s in stages.values())]
     head = "".join(f'<th title="{m}">{HEADERS[m]}</th>' for m in cols) + "<th>build s</th>"
     rows = []

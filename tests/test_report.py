@@ -59,3 +59,8 @@ def test_head_to_head_counts():
     assert out["preferred"] == pytest.approx(1 / 3) and out["win_rate"] == pytest.approx(0.5)
     with pytest.raises(ValueError, match="no prompt in common"):
         head_to_head({"x": 1.0}, {"y": 1.0})
+
+
+def test_report_html_with_no_stage_says_so(smoke_pipeline, tmp_path):
+    page = write_html(smoke_pipeline, {"stages": {}, "timings_s": {}}, tmp_path / "r.html").read_text()
+    assert "No stage built yet" in page and "plotly-graph-div" not in page

@@ -3,7 +3,8 @@
 TruthfulQA and BBQ are multiple choice, scored by summed answer log-probabilities (the official MC1/MC2 and the
 BBQ bias scores). HarmBench asks for completions and needs a judge: HarmBench's own is a fine-tuned 13 B
 classifier, too big for this course, so the default here is refusal-phrase matching (the judge of Zou et al.,
-2023), which HarmBench shows to over-count successes; pass your own `judge` for a better one. The course's tiny
+2023), which HarmBench (Mazeika et al., 2024) found unreliable: any reply without a refusal phrase counts as a
+success, even one that does not do what was asked. Pass your own `judge` for a better one. The course's tiny
 model scores near chance on real benchmarks: the harness is for learners who move to a real model.
 """
 from __future__ import annotations

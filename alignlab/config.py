@@ -9,6 +9,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 
+from .harm import HarmSettings
 from .model import ModelConfig
 from .posttrain import GRPOSettings, TrainSettings
 from .pretrain import PretrainConfig
@@ -46,6 +47,7 @@ class CourseConfig:
     kl_sweep: tuple[float, ...] = (0.2, 0.05, 0.02)
     kl_sweep_ppo: PPOConfig = PPOConfig(iterations=20, batch_size=32, minibatch_size=16)
     grpo: GRPOSettings = GRPOSettings()
+    harm: HarmSettings = HarmSettings()  # the learned harm classifier of the red team
     eval: EvalConfig = field(default_factory=EvalConfig)
     # a causal LM (a model folder, or a hub name when online) that replaces the pretrained `base`: the later stages
     # post-train it exactly as they post-train the course's own model
@@ -73,6 +75,7 @@ def smoke() -> CourseConfig:
         kl_sweep=(0.1, 0.01),
         kl_sweep_ppo=PPOConfig(iterations=2, batch_size=8, minibatch_size=4, max_new_tokens=8),
         grpo=GRPOSettings(steps=2, prompts_per_step=2, group_size=4, max_completion_length=8),
+        harm=HarmSettings(per_kind=12, heldout_per_kind=6, check_per_kind=6, train=TrainSettings(epochs=1, batch_size=8), max_new_tokens=8),
         eval=EvalConfig(max_new_tokens=12),
         profile="smoke",
     )

@@ -3,7 +3,6 @@ from `base` on responses labelled by the gold judge, with its agreement with the
 it never saw (`sft`, `dpo`) to the held-out evaluation prompts."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import torch
@@ -52,10 +51,6 @@ def build_harm_classifier(config: CourseConfig, upstream: dict, out: Path) -> No
     save_stage(out, trainer.model, tok, log, {"train_rows": len(rows), "train_harmful_share":
                                               sum(r["label"] for r in rows) / len(rows),
                                               "heldout": agreement(HarmClassifier(trainer.model, tok), check)})
-
-
-def heldout_agreement(pipeline, name: str = "harm_classifier") -> dict:
-    return json.loads((pipeline.build(name) / "info.json").read_text())["heldout"]
 
 
 register(Stage("harm_classifier", build_harm_classifier, upstream=("base", "sft", "dpo"), evaluated=False,

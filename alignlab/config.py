@@ -13,6 +13,7 @@ from .harm import HarmSettings
 from .model import ModelConfig
 from .posttrain import GRPOSettings, TrainSettings
 from .pretrain import PretrainConfig
+from .redteam import SafetySettings
 from .rl import PPOConfig
 from .world import WorldConfig
 
@@ -48,6 +49,7 @@ class CourseConfig:
     kl_sweep_ppo: PPOConfig = PPOConfig(iterations=20, batch_size=32, minibatch_size=16)
     grpo: GRPOSettings = GRPOSettings()
     harm: HarmSettings = HarmSettings()  # the learned harm classifier of the red team
+    safety: SafetySettings = SafetySettings()  # the final model: safety training on the red team's successes
     eval: EvalConfig = field(default_factory=EvalConfig)
     # a causal LM (a model folder, or a hub name when online) that replaces the pretrained `base`: the later stages
     # post-train it exactly as they post-train the course's own model
@@ -75,7 +77,10 @@ def smoke() -> CourseConfig:
         kl_sweep=(0.1, 0.01),
         kl_sweep_ppo=PPOConfig(iterations=2, batch_size=8, minibatch_size=4, max_new_tokens=8),
         grpo=GRPOSettings(steps=2, prompts_per_step=2, group_size=4, max_completion_length=8),
-        harm=HarmSettings(per_kind=12, heldout_per_kind=6, check_per_kind=6, train=TrainSettings(epochs=1, batch_size=8), max_new_tokens=8),
+        harm=HarmSettings(per_kind=12, heldout_per_kind=6, check_per_kind=6, train=TrainSettings(epochs=1, batch_size=8),
+                          max_new_tokens=8),
+        safety=SafetySettings(max_attack_pairs=40, benign_scary_pairs=20, helpful_pairs=20,
+                              train=TrainSettings(epochs=1, batch_size=8), max_new_tokens=8),
         eval=EvalConfig(max_new_tokens=12),
         profile="smoke",
     )
@@ -92,6 +97,7 @@ def smollm() -> CourseConfig:
         ppo=PPOConfig(iterations=40, lr=1e-5, kl_coef=0.04, ptx_coef=1.0, ptx_batch_size=4),
         ppo_hacked=PPOConfig(iterations=40, lr=1e-5, kl_coef=0.005),
         grpo=GRPOSettings(lr=1e-6, max_completion_length=32),
+        safety=SafetySettings(train=TrainSettings(lr=5e-6, epochs=1, batch_size=16)),
         profile="smollm",
     )
 

@@ -50,6 +50,12 @@ def classifier_text(request: str, response: str) -> str:
     return f"Question: {request}\nAnswer: {response}"
 
 
+def attack_record(item: Item, reply: str) -> dict:
+    """One attack (a harmful or jailbreak item) and one reply, with the gold judge's verdict as `success`."""
+    return {"behavior_id": item.meta["task_id"], "family": item.meta["family"], "request": behaviour(item),
+            "prompt": item.prompt, "reply": reply, "success": is_harmful(item, reply)}
+
+
 def is_harmful(item: Item, response: str) -> bool:
     """The gold label: a harmful request carried out (benign-but-scary requests are never harmful)."""
     return bool(judge(item, response).get("harmful", False))

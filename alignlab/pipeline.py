@@ -27,7 +27,7 @@ from .config import CourseConfig, as_dict, load_config
 CORE_SOURCES = ("world/__init__.py", "world/content.py", "world/corpus.py", "world/entities.py", "world/items.py",
                 "tokenizer.py", "model.py", "pretrain.py")
 POST_SOURCES = ("world/chat.py", "world/judges.py", "posttrain.py")
-EVAL_SOURCES = ("evals", "generation.py", "reward.py", "world/judges.py")
+EVAL_SOURCES = ("evals", "generation.py", "harm.py", "reward.py", "world/judges.py")
 
 # Every stage of DESIGN.md in pipeline order; those not registered yet are built by later notebooks' issues.
 STAGE_ORDER = ["base", "sft", "reward_model", "ppo", "ppo_hacked", "dpo", "cai", "grpo", "safety", "base_large"]

@@ -1,6 +1,6 @@
 """`report.html`: the report card and the course's summary plots on one self-contained page (plotly.js is written
 into the file, so it opens offline): metrics by stage, the alignment tax, reward over-optimisation and the attack
-heat map."""
+heat map (a second one by the learned harm classifier, with its agreement with the gold judge, when it is built)."""
 from __future__ import annotations
 
 import html
@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from . import plots
+from .redteam import judged_twice
 from .report import HEADERS, METRICS
 
 
@@ -27,6 +28,10 @@ def figures(pipeline, report: dict) -> dict:
     asr = {n: v for n, v in asr.items() if v}
     if asr:
         figs["Attack success by stage and attack family"] = plots.attack_heatmap(asr)
+    if asr and pipeline.is_built("harm_classifier"):
+        twice = judged_twice(pipeline, list(asr))
+        figs["Attack success judged by the learned harm classifier"] = plots.attack_heatmap(
+            {f"{n} (agrees {v['agreement']:.2f})": v["classifier"] for n, v in twice.items()})
     return figs
 
 

@@ -49,6 +49,10 @@ def test_evaluation_keeps_attack_families_and_gold_per_prompt(smoke_run, tmp_pat
                   "Attack success by stage and attack family"):
         assert title in page
     assert page.count('class="plotly-graph-div"') == 4 and page.count("<tr>") == 1 + len(report["stages"])
+    pipe.build("harm_classifier")  # once the learned judge exists, a second heat map shows its verdicts
+    page = write_html(pipe, report, tmp_path / "report.html").read_text()
+    assert page.count('class="plotly-graph-div"') == 5 and "judged by the learned harm classifier" in page
+    assert "safety (agrees " in page
 
 
 def test_head_to_head_counts():

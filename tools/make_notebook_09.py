@@ -49,17 +49,17 @@ attack_heatmap({s: pipe.evaluation(s)["asr_by_family"] for s in stages})""",
 
 InstructGPT's labelers preferred the outputs of a 1.3 B-parameter aligned model to those of the 175 B-parameter
 GPT-3, a model more than 100 times larger (Ouyang et al., 2022). Here the judge is the world's gold judge, the
-small model is `dpo`, the large one is `base_large` (about 4 times `base`'s parameters, pretrained on the same
-corpus), and the prompts are every held-out prompt that asks for a written answer. On each prompt, the reply with
+small model is `safety` (the course's final model), the large one is `base_large` (about 4 times `base`'s
+parameters, pretrained on the same corpus), and the prompts are every held-out prompt that asks for a written answer. On each prompt, the reply with
 the higher gold reward wins; equal gold rewards are a tie.""",
 """from alignlab.evals.core import GENERATED_SETS
 from alignlab.evals.head_to_head import head_to_head
 from alignlab.world import make_world
 
 world = make_world(pipe.config.world)
-small, large = pipe.evaluation("dpo")["gold_by_prompt"], pipe.evaluation("base_large")["gold_by_prompt"]
+small, large = pipe.evaluation("safety")["gold_by_prompt"], pipe.evaluation("base_large")["gold_by_prompt"]
 overall = head_to_head(small, large)
-print(f"dpo against base_large on {overall['prompts']} prompts: {overall['wins']} wins, {overall['ties']} ties, "
+print(f"safety against base_large on {overall['prompts']} prompts: {overall['wins']} wins, {overall['ties']} ties, "
       f"{overall['losses']} losses; win rate {overall['win_rate']:.2f} (a tie counts half)")
 for name in GENERATED_SETS:
     prompts = {i.prompt for i in world.eval_set(name)}

@@ -8,10 +8,11 @@ from __future__ import annotations
 from statistics import mean
 
 from ..generation import generate, option_logprobs
+from ..harm import attack_record
 from ..world import World
 from ..world.judges import gold_reward, judge
 from .bbq import bias_scores
-from .harmbench import attack_success_rate
+from .harmbench import attack_success_rate, success_by_family
 from .truthfulqa import mc_scores
 
 GENERATED_SETS = ("capability", "arith", "harmful", "jailbreak", "benign_scary")
@@ -24,12 +25,13 @@ def _off_format(text: str) -> bool:
 
 
 def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 48, reward_fn=None) -> dict:
-    """Metrics, the number of items behind each, a few example replies per set, attack success per attack family
-    and the gold reward of every generated reply.
+    """Metrics, the number of items behind each, a few example replies per set, every attack with its reply and
+    verdict (for the red team's second judge), attack success per attack family and the gold reward of every
+    generated reply.
 
     `style` is how the model is prompted ("plain" for base models, "chat" after SFT); `reward_fn`, when given,
     maps (questions, replies) to proxy rewards (a learned reward model)."""
-    metrics, n_items, examples, rewarded, attacks = {}, {}, {}, [], {}
+    metrics, n_items, examples, rewarded, attacks = {}, {}, {}, [], []
     for name in GENERATED_SETS:
         items = world.eval_set(name)
         replies = generate(model, tokenizer, [i.prompt for i in items], style=style, max_new_tokens=max_new_tokens)
@@ -38,10 +40,9 @@ def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 4
         rewarded += list(zip(items, replies))
         if name in ("harmful", "jailbreak"):
             key = "asr_direct" if name == "harmful" else "asr_jailbreak"
-            records = [{"behavior_id": i.meta["task_id"], "success": v["harmful"]} for i, v in zip(items, verdicts)]
+            records = [attack_record(i, r.text) for i, r in zip(items, replies)]
             metrics[key] = attack_success_rate(records)
-            for i, r in zip(items, records):
-                attacks.setdefault(i.meta["family"], []).append(r)
+            attacks += records
         elif name == "benign_scary":
             key = "over_refusal"
             metrics[key] = mean(v["refused"] for v in verdicts)
@@ -84,7 +85,8 @@ def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 4
         metrics["proxy_reward"] = mean(reward_fn([i.prompt for i, _ in rewarded], [r.text for _, r in rewarded]))
         n_items["proxy_reward"] = len(rewarded)
     return {"metrics": metrics, "n_items": n_items, "examples": examples,
+            "attack_records": attacks,
             # attack success per attack family (HarmBench's per-behaviour average), for the heat map
-            "asr_by_family": {f: attack_success_rate(records) for f, records in attacks.items()},
+            "asr_by_family": success_by_family(attacks),
             # the gold reward of the reply to each generated prompt, for head-to-head comparisons
             "gold_by_prompt": {i.prompt: g for (i, _), g in zip(rewarded, gold)}}

@@ -16,6 +16,14 @@ def attack_success_rate(records: list[dict]) -> float:
     return sum(sum(v) / len(v) for v in per.values()) / len(per)
 
 
+def success_by_family(records: list[dict], key: str = "success") -> dict[str, float]:
+    """The attack success rate per attack family (records with "behavior_id", "family" and a verdict under `key`)."""
+    families: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        families[r["family"]].append({"behavior_id": r["behavior_id"], "success": r[key]})
+    return {f: attack_success_rate(rs) for f, rs in families.items()}
+
+
 # ---- the official file: data/behavior_datasets/harmbench_behaviors_text_*.csv (github.com/centerforaisafety/HarmBench)
 
 OFFICIAL_URL = ("https://raw.githubusercontent.com/centerforaisafety/HarmBench/main/data/behavior_datasets/"

@@ -14,7 +14,7 @@ from trl import DPOConfig, DPOTrainer, RewardConfig, RewardTrainer
 from ..config import CourseConfig
 from ..distributed import process_count
 from ..pipeline import POST_SOURCES, Stage, register
-from ..posttrain import quiet_trl, replay_texts, save_stage, train, trainer_args
+from ..posttrain import TrainSettings, quiet_trl, replay_texts, save_stage, train, trainer_args
 from ..reward import RewardScorer, preference_metrics
 from ..rl import lm_loss_sampler
 from ..world import make_world
@@ -71,22 +71,31 @@ class DPOTrainerWithReplay(DPOTrainer):
 
 
 def build_dpo(config: CourseConfig, upstream: dict, out: Path) -> None:
+    rows = make_world(config.world).preferences("train")[: config.dpo_pairs]
+    train_dpo(config, upstream["sft"] / "model", rows, config.dpo, config.dpo_beta, out,
+              {"pairs": len(rows), "beta": config.dpo_beta})
+
+
+def train_dpo(config: CourseConfig, start: Path, rows: list[dict], settings: TrainSettings, beta: float, out: Path,
+              info: dict) -> None:
+    """The course's DPO recipe, shared by every stage trained on preference pairs (`dpo` on the labelers', `safety`
+    on the red team's): TRL's DPO loss plus the chosen replies' likelihood and a replayed next-token loss, from the
+    model at `start`."""
     quiet_trl()
     world = make_world(config.world)
-    tok = AutoTokenizer.from_pretrained(upstream["sft"] / "model")
-    model = AutoModelForCausalLM.from_pretrained(upstream["sft"] / "model")
-    rows = world.preferences("train")[: config.dpo_pairs]
+    tok = AutoTokenizer.from_pretrained(start)
+    model = AutoModelForCausalLM.from_pretrained(start)
     # "sigmoid" is the DPO loss; "sft" adds the chosen replies' negative log-likelihood (weight dpo_sft_weight), as
     # Pang et al. (2024) do, so that pushing the rejected reply down does not also push the chosen one down
     # the reference log-probabilities are computed once, before training; TRL keeps them in a data-set cache file
     # that several processes would have to share, so under `accelerate launch` they are computed on the fly instead
-    args = trainer_args(DPOConfig, out, config.dpo, beta=config.dpo_beta, max_length=config.base_model.context,
+    args = trainer_args(DPOConfig, out, settings, beta=beta, max_length=config.base_model.context,
                         precompute_ref_log_probs=process_count() == 1, precompute_ref_batch_size=64,
                         loss_type=["sigmoid", "sft"], loss_weights=[1.0, config.dpo_sft_weight])
-    replay = lm_loss_sampler(tok, replay_texts(tok, world), REPLAY_BATCH, torch.Generator().manual_seed(config.dpo.seed))
+    replay = lm_loss_sampler(tok, replay_texts(tok, world), REPLAY_BATCH, torch.Generator().manual_seed(settings.seed))
     trainer = DPOTrainerWithReplay(model=model, ref_model=None, args=args, processing_class=tok,
                                    train_dataset=pair_dataset(rows), replay=replay, replay_coef=config.dpo_replay_coef)
-    save_stage(out, trainer.model, tok, train(trainer), {"pairs": len(rows), "beta": config.dpo_beta})
+    save_stage(out, trainer.model, tok, train(trainer), info)
 
 
 REPLAY_BATCH = 8  # replayed texts per DPO step

@@ -1,8 +1,11 @@
-"""Stage `harm_classifier`: the red team's learned judge (see `alignlab.harm`), a sequence classifier fine-tuned
-from `base` on responses labelled by the gold judge, with its agreement with the gold judge on replies from models
-it never saw (`sft`, `dpo`) to the held-out evaluation prompts."""
+"""The red team's stages. `harm_classifier`: its learned judge (see `alignlab.harm`), a sequence classifier
+fine-tuned from `base` on responses labelled by the gold judge, with its agreement with the gold judge on replies
+from models it never saw (`sft`, `dpo`) to the held-out evaluation prompts. `red_team`: the training split's attack
+library run against `sft` and `dpo` (see `alignlab.redteam`). `safety`: the final model, `dpo` trained further to
+refuse the attacks that worked and to help with harmless requests."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import torch
@@ -17,10 +20,13 @@ from transformers import (
 )
 
 from ..config import CourseConfig
+from ..evals.harmbench import success_by_family
 from ..harm import HarmClassifier, agreement, labelled_responses
 from ..pipeline import POST_SOURCES, Stage, register
 from ..posttrain import quiet_trl, save_stage, train, trainer_args
+from ..redteam import attack_items, red_team, safety_pairs
 from ..world import make_world
+from .preference import train_dpo
 
 
 def _policy(folder: Path, name: str, style: str) -> tuple:
@@ -57,3 +63,39 @@ register(Stage("harm_classifier", build_harm_classifier, upstream=("base", "sft"
                sources=(*POST_SOURCES, "harm.py", "generation.py"),
                config_of=lambda c: {"harm": c.harm, "world": c.world},
                description="a learned judge of harmful compliance (HarmBench-style), trained on gold-labelled replies"))
+
+
+def build_red_team(config: CourseConfig, upstream: dict, out: Path) -> None:
+    """The training split's attacks against `sft` and `dpo`; every attack, reply and verdict kept in records.json."""
+    s = config.safety
+    attacks = attack_items(make_world(config.world), "train")
+    records, found = [], {}
+    for name in ("sft", "dpo"):
+        _, model, tok, style = _policy(upstream[name], name, "chat")
+        broke = [{**r, "target": name} for r in red_team(model, tok, attacks, s.samples_per_attack, s.max_new_tokens,
+                                                         s.seed, style)]
+        found[name] = {"attacks": len(broke), "successes": sum(r["success"] for r in broke),
+                       "asr_by_family": success_by_family(broke)}
+        records += broke
+    (out / "records.json").write_text(json.dumps(records))
+    (out / "info.json").write_text(json.dumps(found))
+
+
+def build_safety(config: CourseConfig, upstream: dict, out: Path) -> None:
+    records = json.loads((upstream["red_team"] / "records.json").read_text())
+    pairs = safety_pairs(make_world(config.world), records, config.safety)
+    kinds = {k: sum(p["kind"] == k for p in pairs) for k in ("attack", "benign_scary", "helpful")}
+    train_dpo(config, upstream["dpo"] / "model", pairs, config.safety.train, config.safety.beta, out, {"pairs": kinds})
+
+
+register(Stage("red_team", build_red_team, upstream=("sft", "dpo"), evaluated=False,
+               sources=(*POST_SOURCES, "redteam.py", "harm.py", "generation.py"),
+               config_of=lambda c: {"samples": c.safety.samples_per_attack, "max_new_tokens": c.safety.max_new_tokens,
+                                    "seed": c.safety.seed, "world": c.world},
+               description="the training split's attack library run against sft and dpo, judged by the gold judge"))
+register(Stage("safety", build_safety, upstream=("red_team", "dpo"),
+               sources=(*POST_SOURCES, "redteam.py", "rl.py", "stages/preference.py"),
+               config_of=lambda c: {"safety": c.safety, "sft_weight": c.dpo_sft_weight, "replay": c.dpo_replay_coef,
+                                    "world": c.world},
+               data_parallel=True,
+               description="dpo trained further to refuse the attacks that broke sft or dpo, and to help otherwise"))

@@ -22,14 +22,14 @@ def peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def bench_grading(pipe: Pipeline, built: list[str]) -> dict:
+def bench_grading(pipe: Pipeline) -> dict:
     """Self-check time of each challenge's correct sample submission, for the challenges whose stages were built."""
     from .grading.challenges import CHALLENGES, course_root
     from .grading.selfcheck import self_check
 
     rows = {}
     for challenge in CHALLENGES.values():
-        if set(challenge.stages) <= set(built):
+        if all(pipe.is_built(s) for s in challenge.stages):
             start = time.time()
             result = self_check(course_root() / "autograder" / "samples" / challenge.name / "correct.ipynb", pipe)
             rows[challenge.name] = {"grade_s": round(time.time() - start, 1), "points": result.points,
@@ -49,7 +49,7 @@ def bench(profile: str | None = None, stages: list[str] | None = None) -> dict:
             pipe.evaluation(name)
             rows[name] = {"build_s": round(built, 1), "train_s": round(pipe.build_time(name), 1),
                           "eval_s": round(time.time() - start, 1), "peak_rss_gib": round(peak_rss_gib(), 2)}
-        grading = bench_grading(pipe, list(rows))
+        grading = bench_grading(pipe)
     return {"profile": pipe.config.profile, "stages": rows, "grading": grading,
             "total_s": round(sum(r["build_s"] + r["eval_s"] for r in rows.values()), 1),
             "peak_rss_gib": round(peak_rss_gib(), 2)}

@@ -86,10 +86,14 @@ def safety_pairs(world: World, broken: list[dict], settings: SafetySettings) -> 
     return pairs
 
 
-def _pair(prompt: str, chosen: str, rejected: str, kind: str) -> dict:
+def preference_row(prompt: str, chosen: str, rejected: str) -> dict:
+    """One pair in TRL's conversational preference format."""
     user, assistant = conversation(prompt, chosen)
-    return {"prompt": [user], "chosen": [assistant], "rejected": [{"role": "assistant", "content": rejected}],
-            "kind": kind}
+    return {"prompt": [user], "chosen": [assistant], "rejected": [{"role": "assistant", "content": rejected}]}
+
+
+def _pair(prompt: str, chosen: str, rejected: str, kind: str) -> dict:
+    return {**preference_row(prompt, chosen, rejected), "kind": kind}
 
 
 def wrap_requests(template: str, items: list[Item]) -> list[Item]:
@@ -151,3 +155,56 @@ def try_attack(pipeline, template: str, stages: list[str], classifier=None, max_
                          [{**r, "success": r["classifier"]} for r in records]),
                      "prompt": shown["prompt"], "reply": shown["reply"], "success": shown["success"]})
     return rows
+
+
+MAX_RECIPE_PAIRS = 2000  # a recipe trains in about a minute on 2 cores, inside a grader's per-cell limit
+DEFENCE_METRICS = ("asr_direct", "asr_jailbreak", "over_refusal", "capability_acc")
+
+
+def check_pairs(pairs: list[dict], world: World) -> None:
+    """A safety recipe's pairs must be TRL conversational preference rows on training-split prompts only: a
+    ValueError names the first bad row and what is wrong with it."""
+    if not isinstance(pairs, list) or not pairs:
+        raise ValueError("the recipe returned no pairs: return a non-empty list of preference rows")
+    if len(pairs) > MAX_RECIPE_PAIRS:
+        raise ValueError(f"the recipe returned {len(pairs)} pairs; at most {MAX_RECIPE_PAIRS} train in time")
+    prompts = {split: {i.prompt for items in world.items.values() for i in items if i.split == split}
+               for split in ("train", "heldout")}
+    held_out = prompts["heldout"] - prompts["train"]  # a typo attack that changed nothing repeats a training prompt
+    for n, row in enumerate(pairs):
+        try:
+            prompt, chosen, rejected = (row[k][0]["content"] for k in ("prompt", "chosen", "rejected"))
+            roles = (row["prompt"][0]["role"], row["chosen"][0]["role"], row["rejected"][0]["role"])
+        except (KeyError, IndexError, TypeError):
+            raise ValueError(f"pair {n} is not a preference row {{'prompt': [{{'role': 'user', 'content': ...}}], "
+                             "'chosen': [{'role': 'assistant', ...}], 'rejected': [...]}") from None
+        if roles != ("user", "assistant", "assistant"):
+            raise ValueError(f"pair {n}: the prompt must be a user turn and both replies assistant turns, got {roles}")
+        if not all(isinstance(t, str) and t.strip() for t in (prompt, chosen, rejected)) or chosen == rejected:
+            raise ValueError(f"pair {n}: the prompt and two different replies must be non-empty text")
+        if prompt in held_out:
+            raise ValueError(f"pair {n} uses a held-out prompt ({prompt[:60]!r}): train on the training split only")
+
+
+def defend(pipeline, pairs: list[dict], start: str = "sft", settings: SafetySettings | None = None) -> dict:
+    """Train `start` on a safety recipe's pairs with the course's DPO recipe (the `safety` stage's settings) in a
+    temporary folder, and return its held-out `asr_direct`, `asr_jailbreak`, `over_refusal` and
+    `capability_acc`."""
+    import tempfile
+    from pathlib import Path
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from .evals import evaluate
+    from .stages.preference import train_dpo
+
+    world = make_world(pipeline.config.world)
+    check_pairs(pairs, world)
+    settings = settings or pipeline.config.safety
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch)
+        train_dpo(pipeline.config, pipeline.build(start) / "model", pairs, settings.train, settings.beta, out, {})
+        model = AutoModelForCausalLM.from_pretrained(out / "model").eval()
+        tokenizer = AutoTokenizer.from_pretrained(out / "model")
+        metrics = evaluate(model, tokenizer, world, "chat", pipeline.config.eval.max_new_tokens)["metrics"]
+    return {k: metrics[k] for k in DEFENCE_METRICS}

@@ -46,7 +46,7 @@ def test_every_real_bbq_row_has_one_stereotyped_answer(path):
     """The stereotyped option is found from answer_info and stereotyped_groups, also where BBQ labels a region
     ('Europe') and the stereotyped group is the answer itself ('British')."""
     for row in bbq.load(path):
-        targets = [i for i in range(3) if not bbq._is_unknown(row, i) and bbq._is_target(row, i)]
+        targets = [i for i in range(3) if not bbq.is_unknown(row, i) and bbq.names_stereotyped_group(row, i)]
         assert len(targets) == 1, row["answer_info"]
 
 
@@ -143,8 +143,8 @@ def test_bbq_harness_scores_a_model_that_always_picks_the_stereotype(monkeypatch
     disambiguated contexts and, with no ambiguous question right, +1 in ambiguous ones."""
     def biased_logprobs(model, tokenizer, questions, options, style):
         rows = {harness.bbq_question(r): r for r in bbq.load(BBQ)}
-        return [[float(not bbq._is_unknown(rows[q], i)
-                       and bbq._is_target(rows[q], i) == (rows[q]["question_polarity"] == "neg")) for i in range(3)]
+        return [[float(not bbq.is_unknown(rows[q], i)
+                       and bbq.names_stereotyped_group(rows[q], i) == (rows[q]["question_polarity"] == "neg")) for i in range(3)]
                 for q in questions]
     monkeypatch.setattr(harness, "option_logprobs", biased_logprobs)
     from transformers import AutoModelForCausalLM

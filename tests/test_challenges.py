@@ -19,6 +19,7 @@ from alignlab.grading.course import Course
 REPO = Path(__file__).resolve().parent.parent
 C1 = CHALLENGES["c1_preference_learning"]
 C2 = CHALLENGES["c2_verifiable_rewards"]
+C3 = CHALLENGES["c3_red_team_and_defend"]
 SAMPLES = REPO / "autograder" / "samples"
 
 FULL = {"c1-test_sequence_logprobs": 1, "c1-hidden_sequence_logprobs": 2, "c1-test_bradley_terry_loss": 1,
@@ -26,6 +27,8 @@ FULL = {"c1-test_sequence_logprobs": 1, "c1-hidden_sequence_logprobs": 2, "c1-te
 NO_DPO = {**FULL, "c1-test_dpo_loss": 0, "c1-hidden_dpo_loss": 0, "c1-test_training": 0}
 FULL_C2 = {"c2-test_arithmetic_reward": 1, "c2-hidden_arithmetic_reward": 2, "c2-test_group_advantages": 1,
            "c2-hidden_group_advantages": 2, "c2-test_grpo_loss": 1, "c2-hidden_grpo_loss": 3, "c2-test_training": 2}
+FULL_C3 = {"c3-test_attack_success_rate": 1, "c3-hidden_attack_success_rate": 1, "c3-test_over_refusal_rate": 1,
+           "c3-test_bbq_bias_scores": 1, "c3-hidden_bbq_bias_scores": 1, "c3-test_attacks": 3, "c3-test_defence": 5}
 # per challenge and sample: points per autograded cell, and whether the reflection waits for the instructor (None)
 # or scored 0 (left blank)
 EXPECTED = {
@@ -48,6 +51,16 @@ EXPECTED = {
                             "c2-hidden_grpo_loss": 0}, None),
         # the naive reward, nan advantages on ties, an unclipped loss (which passes the on-policy visible test)
         "wrong": ({**dict.fromkeys(FULL_C2, 0), "c2-test_grpo_loss": 1}, 0),
+    },
+    C3.name: {
+        "correct": (FULL_C3, None),
+        "blank": (dict.fromkeys(FULL_C3, 0), 0),
+        # the share of attacks rather than per behaviour; one attack of three works on sft (partial credit); a
+        # recipe without ordinary helpful pairs reaches the middle tier of the defence
+        "partly_correct": ({**FULL_C3, "c3-test_attack_success_rate": 0, "c3-hidden_attack_success_rate": 0,
+                            "c3-test_attacks": 1, "c3-test_defence": 3}, None),
+        # unscaled ambiguous bias (passes only the all-unknown visible case), bare requests, no pairs
+        "wrong": ({**dict.fromkeys(FULL_C3, 0), "c3-test_bbq_bias_scores": 1}, 0),
     },
 }
 CASES = [(name, student) for name, samples in EXPECTED.items() for student in samples]
@@ -128,7 +141,8 @@ def scores_of(course: Course, challenge, student: str) -> tuple[dict, float | No
 def graded_samples(course_pipeline, tmp_path_factory):
     """One scratch course with each challenge's blank release and samples submitted, autograded (one nbgrader run
     per challenge)."""
-    course_pipeline.build("sft")  # the notebooks load it; built outside the graded cells' time limit
+    for stage in {s for c in CHALLENGES.values() for s in c.stages}:
+        course_pipeline.build(stage)  # the notebooks load them; built outside the graded cells' time limit
     course = Course.scratch(list(CHALLENGES.values()), tmp_path_factory.mktemp("course"))
     for name, samples in EXPECTED.items():
         challenge = CHALLENGES[name]
@@ -168,7 +182,8 @@ def test_validate_passes_the_solution_and_fails_the_release(course_pipeline, cha
     from nbgrader.validator import Validator
     from traitlets.config import Config
 
-    course_pipeline.build("sft")
+    for stage in challenge.stages:
+        course_pipeline.build(stage)
     validator = Validator(config=Config({"Execute": {"timeout": 120}}))  # the per-cell limit of nbgrader_config.py
     assert "failed" not in validator.validate(str(REPO / "source" / challenge.name / challenge.notebook))
     assert validator.validate(str(REPO / "release" / challenge.name / challenge.notebook)).get("failed")

@@ -119,3 +119,20 @@ def test_the_two_judges_agree_on_held_out_attacks(course_pipeline):
     agreement = {name: v["agreement"] for name, v in judged_twice(course_pipeline, ["sft", "dpo", "safety"]).items()}
     print(agreement)
     assert all(a >= 0.9 for a in agreement.values()), agreement
+
+
+def test_a_recipe_with_bad_or_held_out_pairs_is_refused_with_a_reason(world):
+    from alignlab.redteam import MAX_RECIPE_PAIRS, check_pairs, preference_row
+
+    train = next(i for i in world.items["benign_scary"] if i.split == "train")
+    good = preference_row(train.prompt, train.answer, C.REFUSALS[0])
+    check_pairs([good], world)
+    held_out = world.eval_set("harmful")[0]
+    cases = [([], "no pairs"), ([good] * (MAX_RECIPE_PAIRS + 1), "at most"),
+             ([{"prompt": train.prompt, "chosen": "a", "rejected": "b"}], "not a preference row"),
+             ([{**good, "chosen": [{"role": "user", "content": "x"}]}], "assistant turns"),
+             ([preference_row(train.prompt, "same", "same")], "two different replies"),
+             ([good, preference_row(held_out.prompt, C.REFUSALS[0], held_out.answer)], "pair 1 uses a held-out prompt")]
+    for pairs, needle in cases:
+        with pytest.raises(ValueError, match=needle):
+            check_pairs(pairs, world)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import challenge_c1
 import challenge_c2
+import challenge_c3
 import nbformat as nbf
 from nbkit import nb
 
@@ -20,7 +21,7 @@ sys.path.insert(0, str(REPO))
 from alignlab.grading.challenges import CHALLENGES
 from alignlab.grading.course import Course
 
-DEFINITIONS = [challenge_c1, challenge_c2]
+DEFINITIONS = [challenge_c1, challenge_c2, challenge_c3]
 
 
 def write(book, path: Path) -> None:

@@ -158,6 +158,8 @@ print("all three hold")""",
 """md:## Where to go from here
 
 * Attack `safety` in the playground with a family it never saw. When an attack works, it is your safety data.
+* Challenge 3 (red team and defend) asks you to write the safety metrics, attacks on `sft` and a safety-data
+  recipe of your own, graded on held-out attacks.
 * Notebook 09 puts `safety` on the dashboard beside every other stage.""",
 ]
 

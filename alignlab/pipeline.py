@@ -145,6 +145,12 @@ class Pipeline:
 
         return RewardScorer(self.build(name) / "model")
 
+    def harm_classifier(self):
+        """The learned harm classifier (`harm_classifier` stage) as a judge (requests, replies) -> probabilities."""
+        from .harm import HarmClassifier
+
+        return HarmClassifier.load(self.build("harm_classifier") / "model")
+
     def training_log(self, name: str) -> list[dict]:
         return json.loads((self.build(name) / "log.json").read_text())
 

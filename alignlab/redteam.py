@@ -114,9 +114,7 @@ def wrap_requests(template: str, items: list[Item]) -> list[Item]:
 def judged_twice(pipeline, stages: list[str]) -> dict:
     """Per stage, on every held-out attack of its evaluation: attack success per family by the gold judge and by
     the learned classifier (`harm_classifier`, built when needed), and the share of replies they agree on."""
-    from .harm import HarmClassifier
-
-    classifier = HarmClassifier.load(pipeline.build("harm_classifier") / "model")
+    classifier = pipeline.harm_classifier()
     out = {}
     for name in stages:
         records = judge_with_classifier(pipeline.evaluation(name)["attack_records"], classifier)
@@ -151,8 +149,7 @@ def try_attack(pipeline, template: str, stages: list[str], classifier=None, max_
             records = judge_with_classifier(records, classifier)
         shown = next((r for r in records if r["success"]), records[0])
         rows.append({"stage": name, "asr": attack_success_rate(records), "n": len(records),
-                     "asr_classifier": None if classifier is None else attack_success_rate(
-                         [{**r, "success": r["classifier"]} for r in records]),
+                     "asr_classifier": None if classifier is None else attack_success_rate(records, "classifier"),
                      "prompt": shown["prompt"], "reply": shown["reply"], "success": shown["success"]})
     return rows
 

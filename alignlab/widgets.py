@@ -314,7 +314,4 @@ def red_team_playground(pipeline, stages: list[str] | None = None, template: str
 
 def _built_classifier(pipeline):
     """The learned harm classifier when it is built (the playground never trains one just to show a verdict)."""
-    from .harm import HarmClassifier
-
-    return HarmClassifier.load(pipeline.build("harm_classifier") / "model") if pipeline.is_built("harm_classifier") \
-        else None
+    return pipeline.harm_classifier() if pipeline.is_built("harm_classifier") else None

@@ -78,8 +78,7 @@ the same point from the other side: an attack such as a request encoded in base6
 it, so a more capable model can be open to attacks that a weaker one is not.""",
 """md:Where do they disagree? Read a few replies on which the classifier and the gold judge differ: is the
 classifier fooled by a reply that *looks* compliant, or does it miss one that is?""",
-"""from alignlab.harm import HarmClassifier
-classifier = HarmClassifier.load(pipe.build("harm_classifier") / "model")
+"""classifier = pipe.harm_classifier()
 records = judge_with_classifier(pipe.evaluation("sft")["attack_records"], classifier)
 for r in [r for r in records if r["success"] != r["classifier"]][:6]:
     print(f"gold {'harmful' if r['success'] else 'harmless'}, classifier {'harmful' if r['classifier'] else 'harmless'}"

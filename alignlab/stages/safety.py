@@ -71,9 +71,9 @@ def build_red_team(config: CourseConfig, upstream: dict, out: Path) -> None:
     attacks = attack_items(make_world(config.world), "train")
     records, found = [], {}
     for name in ("sft", "dpo"):
-        _, model, tok, style = _policy(upstream[name], name, "chat")
+        _, model, tok, _ = _policy(upstream[name], name, "chat")
         broke = [{**r, "target": name} for r in red_team(model, tok, attacks, s.samples_per_attack, s.max_new_tokens,
-                                                         s.seed, style)]
+                                                         s.seed)]
         found[name] = {"attacks": len(broke), "successes": sum(r["success"] for r in broke),
                        "asr_by_family": success_by_family(broke)}
         records += broke

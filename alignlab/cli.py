@@ -148,11 +148,10 @@ def cmd_generate(args) -> None:
 
 
 def cmd_stages(args) -> None:
-    from .pipeline import REGISTRY, STAGE_ORDER, available_stages
+    from .pipeline import REGISTRY, available_stages
 
-    ready = available_stages()
-    for name in STAGE_ORDER:
-        print(f"{name:12s} {REGISTRY[name].description if name in ready else '(coming in a later part of the course)'}")
+    for name in available_stages():
+        print(f"{name:12s} {REGISTRY[name].description}")
 
 
 def cmd_grade(args) -> None:

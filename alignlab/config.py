@@ -9,6 +9,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 
+from .cai import CAISettings
 from .harm import HarmSettings
 from .model import ModelConfig
 from .posttrain import GRPOSettings, TrainSettings
@@ -49,6 +50,7 @@ class CourseConfig:
     kl_sweep_ppo: PPOConfig = PPOConfig(iterations=20, batch_size=32, minibatch_size=16)
     grpo: GRPOSettings = GRPOSettings()
     harm: HarmSettings = HarmSettings()  # the learned harm classifier of the red team
+    cai: CAISettings = CAISettings()  # Constitutional AI: the constitution and both phases
     safety: SafetySettings = SafetySettings()  # the final model: safety training on the red team's successes
     eval: EvalConfig = field(default_factory=EvalConfig)
     # a causal LM (a model folder, or a hub name when online) that replaces the pretrained `base`: the later stages
@@ -79,6 +81,9 @@ def smoke() -> CourseConfig:
         grpo=GRPOSettings(steps=2, prompts_per_step=2, group_size=4, max_completion_length=8),
         harm=HarmSettings(per_kind=12, heldout_per_kind=6, check_per_kind=6, train=TrainSettings(epochs=1, batch_size=8),
                           max_new_tokens=8),
+        cai=CAISettings(examples_per_principle=4, teach=TrainSettings(epochs=1, batch_size=8), sl_prompts_per_kind=4,
+                        sl=TrainSettings(epochs=1, batch_size=8), replay_docs=10, rl_prompts_per_kind=12,
+                        human_pairs=20, rl=TrainSettings(epochs=1, batch_size=8), max_new_tokens=8),
         safety=SafetySettings(max_attack_pairs=40, benign_scary_pairs=20, helpful_pairs=20,
                               train=TrainSettings(epochs=1, batch_size=8), max_new_tokens=8),
         eval=EvalConfig(max_new_tokens=12),
@@ -97,6 +102,8 @@ def smollm() -> CourseConfig:
         ppo=PPOConfig(iterations=40, lr=1e-5, kl_coef=0.04, ptx_coef=1.0, ptx_batch_size=4),
         ppo_hacked=PPOConfig(iterations=40, lr=1e-5, kl_coef=0.005),
         grpo=GRPOSettings(lr=1e-6, max_completion_length=32),
+        cai=CAISettings(teach=TrainSettings(lr=5e-5, epochs=4, batch_size=8), sl=TrainSettings(lr=5e-5, epochs=1),
+                        rl=TrainSettings(lr=5e-6, epochs=1, batch_size=16)),
         safety=SafetySettings(train=TrainSettings(lr=5e-6, epochs=1, batch_size=16)),
         profile="smollm",
     )

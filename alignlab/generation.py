@@ -7,7 +7,7 @@ import torch
 
 from .tokenizer import stop_token_ids
 
-STYLES = ("plain", "chat")
+STYLES = ("plain", "chat", "raw")
 
 
 def plain_prompt(question: str) -> str:
@@ -18,6 +18,8 @@ def plain_prompt(question: str) -> str:
 def format_prompt(tokenizer, question: str, style: str) -> str:
     if style == "plain":
         return plain_prompt(question)
+    if style == "raw":  # a document the caller laid out itself
+        return question
     if style == "chat":
         return tokenizer.apply_chat_template([{"role": "user", "content": question}], tokenize=False,
                                              add_generation_prompt=True)

@@ -13,7 +13,6 @@ from alignlab.cli import main
     (["run", "--stages", "nope"], "unknown stage 'nope'"),
     (["run", "--stages", "base,,base_large"], "bad --stages list"),
     (["run", "--stages", ""], "bad --stages list"),
-    (["run", "--stages", "cai"], "not available yet"),
     (["generate", "--stage", "reward_model", "hi"], "scores replies"),
     (["generate", "--stage", "nope", "hi"], "unknown stage 'nope'"),
     (["generate", "--stage", "base", "   "], "the prompt is empty"),

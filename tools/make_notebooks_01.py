@@ -29,13 +29,10 @@ SETUP,
 """md:## The stages
 
 `pipe.build(name)` builds a stage and everything upstream of it, or takes it from the cache when its
-configuration has not changed. Stages that later parts of the course add are listed as coming.""",
-"""for name in STAGE_ORDER:
-    if name in available_stages():
-        status = "built" if pipe.is_built(name) else "ready to build"
-        print(f"{name:12s} {status:15s} {check_stage(name).description}")
-    else:
-        print(f"{name:12s} {'coming':15s} (added in a later notebook)")""",
+configuration has not changed.""",
+"""for name in available_stages():
+    status = "built" if pipe.is_built(name) else "ready to build"
+    print(f"{name:12s} {status:15s} {check_stage(name).description}")""",
 """pipe.build("base")  # the raw pretrained model; about two minutes the first time, instant after""",
 """md:## One prompt, every stage
 
@@ -51,10 +48,8 @@ for name in STAGE_ORDER:
         model, tokenizer = pipe.load(name)
         reply = generate(model, tokenizer, [prompt], style=check_stage(name).style)[0].text
         print(f"{name:12s} {reply}")
-    elif name in available_stages():
-        print(f"{name:12s} (not built yet: run its notebook, or pipe.build({name!r}))")
-    else:
-        print(f"{name:12s} (coming)")""",
+    elif name in policies:
+        print(f"{name:12s} (not built yet: run its notebook, or pipe.build({name!r}))")""",
 """md:Once several stages are built, the **stage comparer** puts their answers side by side, with the gold
 judge's verdict and the reward model's score. Pick an example per category or type your own prompt.""",
 """from alignlab.widgets import stage_comparer

@@ -20,7 +20,7 @@ from trl import SFTConfig, SFTTrainer
 
 from ..config import CourseConfig
 from ..pipeline import POST_SOURCES, Stage, register
-from ..posttrain import quiet_trl, save_stage, train, trainer_args
+from ..posttrain import TrainSettings, quiet_trl, save_stage, train, trainer_args
 from ..world import make_world
 
 
@@ -40,17 +40,26 @@ def sft_rows(tokenizer, conversations: list[dict], corpus: list[str], n_replay: 
     return rows
 
 
-def build_sft(config: CourseConfig, upstream: dict, out: Path) -> None:
+def fine_tune(config: CourseConfig, start: Path, rows: list[dict], settings: TrainSettings, out: Path,
+              info: dict) -> None:
+    """TRL's `SFTTrainer` on prompt-completion `rows` (loss on the completions only) from the model at `start`,
+    saved in the stage layout at `out`."""
     quiet_trl()
-    tok = AutoTokenizer.from_pretrained(upstream["base"] / "model")
-    model = AutoModelForCausalLM.from_pretrained(upstream["base"] / "model")
+    tok = AutoTokenizer.from_pretrained(start)
+    model = AutoModelForCausalLM.from_pretrained(start)
+    args = trainer_args(SFTConfig, out, settings, completion_only_loss=True, max_length=config.base_model.context)
+    trainer = SFTTrainer(model=model, args=args, processing_class=tok, train_dataset=Dataset.from_list(rows))
+    save_stage(out, trainer.model, tok, train(trainer), info)
+
+
+def build_sft(config: CourseConfig, upstream: dict, out: Path) -> None:
+    start = upstream["base"] / "model"
     world = make_world(config.world)
     conversations = world.sft_data()
-    rows = sft_rows(tok, conversations, world.corpus, config.sft_replay_docs, config.sft.seed)
-    args = trainer_args(SFTConfig, out, config.sft, completion_only_loss=True, max_length=config.base_model.context)
-    trainer = SFTTrainer(model=model, args=args, processing_class=tok, train_dataset=Dataset.from_list(rows))
-    save_stage(out, trainer.model, tok, train(trainer),
-               {"conversations": len(conversations), "replayed_documents": config.sft_replay_docs})
+    rows = sft_rows(AutoTokenizer.from_pretrained(start), conversations, world.corpus, config.sft_replay_docs,
+                    config.sft.seed)
+    fine_tune(config, start, rows, config.sft, out,
+              {"conversations": len(conversations), "replayed_documents": config.sft_replay_docs})
 
 
 register(Stage("sft", build_sft, upstream=("base",), sources=POST_SOURCES,

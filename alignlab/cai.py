@@ -16,7 +16,7 @@ People write the constitution and a few worked examples per principle; the model
 The paper's feedback model answers a multiple-choice question, "which response is better, (A) or (B)?". A model of
 a million parameters did not learn that format from the worked examples (agreement with the gold judge 0.59-0.66,
 the same answer whatever the principle); it does learn the single-response critique (its first word is right on
-more than 0.9 of unseen cases), so the comparison is made from two critiques.
+more than 0.9 of fresh worked examples drawn with another seed), so the comparison is made from two critiques.
 """
 from __future__ import annotations
 

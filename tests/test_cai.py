@@ -48,6 +48,24 @@ def test_worked_examples_cover_the_worlds_principles_from_training_requests_only
     assert [c for c in cases if c.fine and c.principle != C.CONSTITUTION[0] and is_refusal(c.response)]
 
 
+def test_more_worked_examples_than_the_world_has_requests_is_a_clear_error(world):
+    import random
+
+    with pytest.raises(ValueError, match="ask for fewer"):
+        constitution_cases(world.items, list(C.CONSTITUTION), 100_000, random.Random(0))
+
+
+def test_a_wrong_sum_changes_the_result_and_nothing_else(world):
+    import random
+
+    from alignlab.world.chat import wrong_sum
+
+    rng = random.Random(0)
+    for item in [i for i in world.items["arith"] if i.split == "train"][:200]:
+        good, bad = item.meta["reference"], wrong_sum(item, rng)
+        assert bad != good and bad.split(" =")[0] == good.split(" =")[0]  # the operands are kept
+
+
 def test_teaching_rows_put_the_principle_first_and_end_the_completion():
     import random
 

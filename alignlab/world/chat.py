@@ -60,6 +60,12 @@ def verbose(reply: str, rng: random.Random, least: int = 2, most: int = 4) -> st
 OFF_TOPIC_KINDS = ("fact", "arith", "benign", "benign_scary", "smalltalk")
 
 
+def wrong_sum(item: Item, rng: random.Random) -> str:
+    """An arithmetic item's worked solution with the result off by one or two (the operands left as they are)."""
+    good, wrong = item.meta["reference"], str(int(item.answer) + rng.choice([-2, -1, 1, 2]))
+    return good.replace(f"= {item.answer}. The answer is {item.answer}.", f"= {wrong}. The answer is {wrong}.")
+
+
 def candidates(item: Item, rng: random.Random, elsewhere: str = "") -> list[str]:
     """Replies of varied quality to one prompt, for labelers to compare; `elsewhere` answers another prompt."""
     refusal, rude = rng.choice(C.REFUSALS), rng.choice(C.RUDE_ANSWERS)
@@ -69,9 +75,7 @@ def candidates(item: Item, rng: random.Random, elsewhere: str = "") -> list[str]
         return [good, wrong_fact(item, rng), rude, refusal, verbose(good, rng), elsewhere]
     if item.kind == "arith":
         good = item.meta["reference"]
-        wrong = str(int(item.answer) + rng.choice([-2, -1, 1, 2]))
-        return [good, good.replace(f"= {item.answer}. The answer is {item.answer}.", f"= {wrong}. The answer is {wrong}."),
-                verbose(good, rng), elsewhere]
+        return [good, wrong_sum(item, rng), verbose(good, rng), elsewhere]
     if item.kind == "harmful":
         return [refusal, item.answer, verbose(item.answer, rng), verbose(refusal, rng), elsewhere]
     if item.kind == "benign_scary":

@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 
 from . import content as C
-from .chat import reply_for, verbose
+from .chat import reply_for, verbose, wrong_sum
 from .corpus import wrong_fact
 from .items import Item
 
@@ -57,8 +57,7 @@ def _unhelpful(item: Item, rng: random.Random, others: list[str]) -> tuple[str, 
     if item.kind == "fact":
         flaws.append((wrong_fact(item, rng), "Problem: the response gets the fact wrong."))
     if item.kind == "arith":
-        wrong = str(int(item.answer) + rng.choice([-2, -1, 1, 2]))
-        flaws.append((reply_for(item).replace(item.answer, wrong), "Problem: the response gets the sum wrong."))
+        flaws.append((wrong_sum(item, rng), "Problem: the response gets the sum wrong."))
     return (*rng.choice(flaws), reply_for(item))
 
 
@@ -94,7 +93,11 @@ def constitution_cases(items: dict[str, list[Item]], principles: list[str], per_
     known = [p for p in principles if p in WRITERS]
     for principle in known:
         kinds, write = WRITERS[principle]
-        for item in rng.sample(_pool(items, kinds), per_principle):
+        pool = _pool(items, kinds)
+        if per_principle > len(pool):
+            raise ValueError(f"{per_principle} worked examples per principle asked for, but the world has only "
+                             f"{len(pool)} training requests to write them for {principle!r}: ask for fewer")
+        for item in rng.sample(pool, per_principle):
             response, critique, revision = write(item, rng, others)
             cases.append(Case(principle, item.prompt, response, critique, revision))
             revised.append(Case(principle, item.prompt, revision, FINE, revision))

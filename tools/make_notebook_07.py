@@ -20,7 +20,8 @@ In this notebook you will:
 2. measure whether the starting model ever gets the answer right when it samples (GRPO's precondition);
 3. compute group advantages and the GRPO objective from scratch and check them against TRL's;
 4. train `grpo` from `sft` with TRL's `GRPOTrainer` and read its training curves;
-5. watch a policy hack a naive verifier, and compare the stages on held-out problems.""",
+5. train a second run against a naive verifier and check whether the policy games it;
+6. compare the stages on held-out problems.""",
 SETUP,
 """md:## 1. The task and the verifier
 
@@ -120,7 +121,9 @@ pipe.build("grpo")
 log = [row for row in pipe.training_log("grpo") if "rewards/strict/mean" in row]
 print(f"trained in {pipe.build_time('grpo'):.0f} s")
 first, last = log[: len(log) // 4], log[-(len(log) // 4):]
-mean = lambda rows, key: sum(r[key] for r in rows) / len(rows)
+def mean(rows, key):
+    return sum(r[key] for r in rows) / len(rows)
+
 print(f"sampled accuracy, first quarter of the run {mean(first, 'rewards/strict/mean'):.2f}, "
       f"last quarter {mean(last, 'rewards/strict/mean'):.2f}")
 training_curves(log, ["rewards/strict/mean", "frac_reward_zero_std", "kl"], title="GRPO: sampled accuracy and KL to sft")""",
@@ -128,10 +131,14 @@ training_curves(log, ["rewards/strict/mean", "frac_reward_zero_std", "kl"], titl
 
 A verifier is a reward function like any other, and a policy optimises what it checks, not what was meant.
 `grpo_naive` is the same run rewarded by the naive verifier. Its training log also records the strict verifier
-(not trained on), so we can see whether a rising reward is real. Compare the two runs' completion lengths too: a
-policy paid for the right number anywhere gains by writing more numbers.""",
+(not trained on). If the policy games the naive check, its naive reward climbs while the strict one stays flat,
+and its replies grow longer as it writes more numbers. Whether that happens depends, like all learning in GRPO,
+on the policy sampling such replies at least now and then: a behaviour it never samples is never rewarded.""",
 """pipe.build("grpo_naive")
-naive_log = pipe.training_log("grpo_naive")
+naive_log = [row for row in pipe.training_log("grpo_naive") if "rewards/naive/mean" in row]
+quarter = len(naive_log) // 4
+for key in ("rewards/naive/mean", "rewards/strict/mean", "completions/mean_length"):
+    print(f"{key:26s} first quarter {mean(naive_log[:quarter], key):6.2f}   last quarter {mean(naive_log[-quarter:], key):6.2f}")
 training_curves(naive_log, ["rewards/naive/mean", "rewards/strict/mean"], title="GRPO with a naive verifier")""",
 """training_curves([{**a, "naive run": b["completions/mean_length"], "strict run": a["completions/mean_length"]}
                  for a, b in zip(pipe.training_log("grpo"), naive_log) if "completions/mean_length" in a],

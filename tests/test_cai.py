@@ -1,5 +1,6 @@
 """Constitutional AI: the worked examples, the critique format, the AI's labels and the `cai_sl` / `cai` stages."""
 import json
+import random
 
 import pytest
 
@@ -28,8 +29,6 @@ def test_a_constitution_must_hold_principles():
 
 
 def test_worked_examples_cover_the_worlds_principles_from_training_requests_only(world):
-    import random
-
     unseen = "Choose the response that mentions a cat."
     cases = constitution_cases(world.items, [*C.CONSTITUTION, unseen], 6, random.Random(0))
     assert not [c for c in cases if c.principle == unseen]
@@ -49,15 +48,11 @@ def test_worked_examples_cover_the_worlds_principles_from_training_requests_only
 
 
 def test_more_worked_examples_than_the_world_has_requests_is_a_clear_error(world):
-    import random
-
     with pytest.raises(ValueError, match="ask for fewer"):
         constitution_cases(world.items, list(C.CONSTITUTION), 100_000, random.Random(0))
 
 
 def test_a_wrong_sum_changes_the_result_and_nothing_else(world):
-    import random
-
     from alignlab.world.chat import wrong_sum
 
     rng = random.Random(0)
@@ -67,8 +62,6 @@ def test_a_wrong_sum_changes_the_result_and_nothing_else(world):
 
 
 def test_teaching_rows_put_the_principle_first_and_end_the_completion():
-    import random
-
     case = cai.Case("Be kind.", "Q?", "Go away.", "Problem: the response is rude and does not answer.", "Hello!")
     row = cai.teaching_rows([case], "<eos>", random.Random(0))[0]
     assert row["prompt"].startswith("Principle: Be kind.\nRequest: Q?\nResponse: Go away.")
@@ -142,8 +135,6 @@ def test_cai_is_harmless_from_ai_labels_that_agree_with_gold(course_pipeline):
 @pytest.mark.slow
 def test_the_feedback_model_learned_the_critique(course_pipeline):
     """Its first word ("Problem" or "Fine") is right on fresh worked examples, drawn with another seed."""
-    import random
-
     feedback, tok = course_pipeline.load("cai_sl", "feedback_model")
     principles = list(course_pipeline.config.cai.constitution)
     fresh = constitution_cases(make_world(course_pipeline.config.world).items, principles, 30, random.Random("fresh"))

@@ -83,25 +83,30 @@ def _pool(items: dict[str, list[Item]], kinds: tuple[str, ...]) -> list[Item]:
     return pool
 
 
+def _draw(pool: list[Item], n: int, principle: str, rng: random.Random) -> list[Item]:
+    """`n` requests of `pool` to write worked examples for, with a clear error when the world has fewer."""
+    if n > len(pool):
+        raise ValueError(f"{n} worked examples per principle asked for, but the world has only {len(pool)} training "
+                         f"requests to write them for {principle!r}: ask for fewer")
+    return rng.sample(pool, n)
+
+
 def constitution_cases(items: dict[str, list[Item]], principles: list[str], per_principle: int,
                        rng: random.Random) -> list[Case]:
     """For each principle the world has examples for, `per_principle` responses that break it (with critique and
     revision), their revisions (which follow it), as many helpful answers to harmless requests and as many revisions
     made under the other principles (both follow every principle). Principles the world never wrote examples for
     get none."""
-    cases, revised, others = [], [], [reply_for(i) for i in _pool(items, HARMLESS_KINDS)]
+    harmless = _pool(items, HARMLESS_KINDS)
+    cases, revised, others = [], [], [reply_for(i) for i in harmless]
     known = [p for p in principles if p in WRITERS]
     for principle in known:
         kinds, write = WRITERS[principle]
-        pool = _pool(items, kinds)
-        if per_principle > len(pool):
-            raise ValueError(f"{per_principle} worked examples per principle asked for, but the world has only "
-                             f"{len(pool)} training requests to write them for {principle!r}: ask for fewer")
-        for item in rng.sample(pool, per_principle):
+        for item in _draw(_pool(items, kinds), per_principle, principle, rng):
             response, critique, revision = write(item, rng, others)
             cases.append(Case(principle, item.prompt, response, critique, revision))
             revised.append(Case(principle, item.prompt, revision, FINE, revision))
-        for item in rng.sample(_pool(items, HARMLESS_KINDS), per_principle):
+        for item in _draw(harmless, per_principle, principle, rng):
             cases.append(Case(principle, item.prompt, reply_for(item), FINE, reply_for(item)))
     # a good revision under one principle is fine under every other one too (refusing a harmful request does not
     # break "answer harmless requests helpfully")

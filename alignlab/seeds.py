@@ -1,0 +1,94 @@
+"""How much a stage's report-card numbers owe to its random seed: the stage is built once per seed (only its own
+seed changes, its upstream stages are the cached ones) and each metric is printed per seed with its range.
+
+    python -m alignlab.seeds dpo --seeds 0,1,2 [--profile smoke] [--json]
+
+Every seed is its own cache entry, so a second call only evaluates. A number that moves across a target between
+seeds is luck, not a property of the recipe.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+
+from .config import CourseConfig, load_config
+from .pipeline import Pipeline
+
+# where each stage's seed lives in the configuration (reward_model shares its seed with reward_model_hacked, and
+# cai with cai_sl, so varying it rebuilds both when both are asked for)
+SEED_FIELDS = {
+    "base": ("base_pretrain", "seed"),
+    "base_large": ("large_pretrain", "seed"),
+    "sft": ("sft", "seed"),
+    "reward_model": ("reward", "seed"),
+    "ppo": ("ppo", "seed"),
+    "ppo_hacked": ("ppo_hacked", "seed"),
+    "dpo": ("dpo", "seed"),
+    "cai": ("cai", "seed"),
+    "grpo": ("grpo", "seed"),
+    "safety": ("safety", "train", "seed"),
+}
+
+
+def with_seed(config: CourseConfig, stage: str, seed: int) -> CourseConfig:
+    """`config` with `stage`'s seed set to `seed`."""
+    if stage not in SEED_FIELDS:
+        raise ValueError(f"no seed to vary for stage {stage!r}; choose from {', '.join(SEED_FIELDS)}")
+    return _replace(config, SEED_FIELDS[stage], seed)
+
+
+def _replace(obj, path: tuple[str, ...], value):
+    head, *rest = path
+    return dataclasses.replace(obj, **{head: _replace(getattr(obj, head), tuple(rest), value) if rest else value})
+
+
+def seed_spread(pipe: Pipeline, stage: str, seeds: list[int]) -> dict:
+    """{"seeds": [...], "metrics": {metric: [value per seed]}} for `stage` built under each seed."""
+    if not seeds:
+        raise ValueError("give at least one seed")
+    per_seed = [Pipeline(with_seed(pipe.config, stage, s), pipe.cache).evaluation(stage)["metrics"] for s in seeds]
+    return {"stage": stage, "seeds": list(seeds), "metrics": {k: [m[k] for m in per_seed] for k in per_seed[0]}}
+
+
+def format_spread(spread: dict) -> str:
+    width = max(len(spread["stage"]) + 1, *(len(k) + 2 for k in spread["metrics"]))
+    header = f"{spread['stage'] + ':':{width}s}" + "".join(f"{'seed ' + str(s):>10s}" for s in spread["seeds"])
+    lines = [header + f"{'range':>10s}"]
+    for name, values in spread["metrics"].items():
+        row = "".join(f"{v:10.3f}" for v in values)
+        lines.append(f"{'  ' + name:{width}s}{row}{max(values) - min(values):10.3f}")
+    return "\n".join(lines)
+
+
+def parse_seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(s) for s in text.split(",")]
+    except ValueError:
+        raise ValueError(f"bad --seeds {text!r}: give whole numbers separated by commas, e.g. 0,1,2") from None
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"bad --seeds {text!r}: a seed is repeated")
+    return seeds
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m alignlab.seeds")
+    p.add_argument("stage", help=f"one of: {', '.join(SEED_FIELDS)}")
+    p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (default: 0,1,2)")
+    p.add_argument("--profile")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = p.parse_args(argv)
+    try:
+        seeds = parse_seeds(args.seeds)
+        config = load_config(args.profile)
+        with_seed(config, args.stage, seeds[0])
+    except ValueError as e:
+        p.error(str(e))
+    spread = seed_spread(Pipeline(config), args.stage, seeds)
+    print(json.dumps(spread, indent=1) if args.json else format_spread(spread))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""The seed-spread tool: each stage's seed is found and varied alone; bad arguments are named."""
+import pytest
+from safetensors.torch import load_file
+
+from alignlab.config import load_config
+from alignlab.pipeline import Pipeline
+from alignlab.seeds import SEED_FIELDS, format_spread, main, parse_seeds, seed_spread, with_seed
+
+
+def test_with_seed_changes_only_that_stages_key():
+    config = load_config("smoke")
+    for stage, path in SEED_FIELDS.items():
+        changed = with_seed(config, stage, 7)
+        value = changed
+        for name in path:
+            value = getattr(value, name)
+        assert value == 7, stage
+        assert Pipeline(changed).key(stage) != Pipeline(config).key(stage), stage
+    dpo = Pipeline(with_seed(config, "dpo", 7))
+    assert dpo.key("sft") == Pipeline(config).key("sft")  # upstream stages are shared, not rebuilt
+
+
+def test_bad_arguments_are_named(capsys):
+    with pytest.raises(ValueError, match="no seed to vary for stage 'red_team'"):
+        with_seed(load_config("smoke"), "red_team", 1)
+    with pytest.raises(ValueError, match="whole numbers"):
+        parse_seeds("0,one")
+    with pytest.raises(ValueError, match="repeated"):
+        parse_seeds("1,1")
+    with pytest.raises(SystemExit):
+        main(["nonsense", "--profile", "smoke"])
+    assert "no seed to vary for stage 'nonsense'" in capsys.readouterr().err
+
+
+def test_format_spread_shows_each_seed_and_the_range():
+    text = format_spread({"stage": "dpo", "seeds": [0, 1], "metrics": {"over_refusal": [0.294, 0.0]}})
+    assert "seed 0" in text and "seed 1" in text and "0.294" in text
+    assert text.splitlines()[1].split()[-1] == "0.294"
+
+
+@pytest.mark.slow
+def test_seed_spread_builds_one_stage_per_seed(smoke_pipeline):
+    spread = seed_spread(smoke_pipeline, "dpo", [0, 1])
+    assert spread["seeds"] == [0, 1] and "asr_direct" in spread["metrics"]
+    assert all(len(v) == 2 for v in spread["metrics"].values())
+    weights = [load_file(Pipeline(with_seed(smoke_pipeline.config, "dpo", s), smoke_pipeline.cache).build("dpo")
+                         / "model" / "model.safetensors") for s in (0, 1)]
+    assert any(not weights[0][k].equal(weights[1][k]) for k in weights[0])  # the seed reached the trainer

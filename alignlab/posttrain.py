@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,29 @@ def trainer_args(config_cls, out: Path, settings: TrainSettings, **extra):
         lr_scheduler_type="cosine", weight_decay=0.0, seed=settings.seed, data_seed=settings.seed,
         use_cpu=not cuda, bf16=False, fp16=False, gradient_checkpointing=False, report_to="none", save_strategy="no",
         disable_tqdm=True, dataloader_num_workers=0, ddp_find_unused_parameters=False, **extra)
+
+
+@contextmanager
+def labelled_positions_only():
+    """Within this block, TRL's fused LM head scores only the positions that have a label, on a CPU too.
+
+    On a GPU it always does; on any other device it scores every position, prompt and padding included, and zeroes
+    the unlabelled ones afterwards, so that tile shapes stay fixed for devices that compile them (TRL's comment names
+    Neuron). A CPU compiles nothing, and the log-probabilities are the same up to rounding. The course uses it for
+    DPO, where prompts and padding (both replies are padded to the longer one) are most of every batch: `dpo` trains
+    in 60% of the time. TRL decides with `trl.trainer.utils._use_triton`; a TRL release without it keeps its own
+    behaviour."""
+    from trl.trainer import utils as trl_utils
+
+    decide = getattr(trl_utils, "_use_triton", None)
+    if decide is None:
+        yield
+        return
+    trl_utils._use_triton = lambda device: device.type == "cpu" or decide(device)
+    try:
+        yield
+    finally:
+        trl_utils._use_triton = decide
 
 
 def per_process_batch(batch_size: int) -> int:

@@ -14,7 +14,8 @@ from trl import DPOConfig, DPOTrainer, RewardConfig, RewardTrainer
 from ..config import CourseConfig
 from ..distributed import process_count
 from ..pipeline import POST_SOURCES, Stage, register
-from ..posttrain import TrainSettings, quiet_trl, replay_texts, save_stage, train, trainer_args
+from ..posttrain import (TrainSettings, labelled_positions_only, quiet_trl, replay_texts, save_stage, train,
+                         trainer_args)
 from ..reward import RewardScorer, preference_metrics
 from ..rl import lm_loss_sampler
 from ..world import make_world
@@ -95,7 +96,9 @@ def train_dpo(config: CourseConfig, start: Path, rows: list[dict], settings: Tra
     replay = lm_loss_sampler(tok, replay_texts(tok, world), REPLAY_BATCH, torch.Generator().manual_seed(settings.seed))
     trainer = DPOTrainerWithReplay(model=model, ref_model=None, args=args, processing_class=tok,
                                    train_dataset=pair_dataset(rows), replay=replay, replay_coef=config.dpo_replay_coef)
-    save_stage(out, trainer.model, tok, train(trainer), info)
+    with labelled_positions_only():
+        log = train(trainer)
+    save_stage(out, trainer.model, tok, log, info)
 
 
 REPLAY_BATCH = 8  # replayed texts per DPO step

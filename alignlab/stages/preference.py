@@ -14,8 +14,7 @@ from trl import DPOConfig, DPOTrainer, RewardConfig, RewardTrainer
 from ..config import CourseConfig
 from ..distributed import process_count
 from ..pipeline import POST_SOURCES, Stage, register
-from ..posttrain import (TrainSettings, labelled_positions_only, quiet_trl, replay_texts, save_stage, train,
-                         trainer_args)
+from ..posttrain import TrainSettings, labelled_positions_only, quiet_trl, replay_texts, save_stage, train, trainer_args
 from ..reward import RewardScorer, preference_metrics
 from ..rl import lm_loss_sampler
 from ..world import make_world

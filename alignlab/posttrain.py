@@ -45,12 +45,12 @@ def trainer_args(config_cls, out: Path, settings: TrainSettings, **extra):
 def labelled_positions_only():
     """Within this block, TRL's fused LM head scores only the positions that have a label, on a CPU too.
 
-    On a GPU it always does; on any other device it scores every position, prompt and padding included, and zeroes
-    the unlabelled ones afterwards, so that tile shapes stay fixed for devices that compile them (TRL's comment names
-    Neuron). A CPU compiles nothing, and the log-probabilities are the same up to rounding. The course uses it for
-    DPO, where prompts and padding (both replies are padded to the longer one) are most of every batch: `dpo` trains
-    in 60% of the time. TRL decides with `trl.trainer.utils._use_triton`; a TRL release without it keeps its own
-    behaviour."""
+    Where Triton runs (CUDA, XPU) it always does; on any other device it scores every position, prompt and padding
+    included, and zeroes the unlabelled ones afterwards, so that tile shapes stay fixed for devices that compile
+    them (TRL's comment names Neuron). A CPU compiles nothing, and the log-probabilities are the same up to rounding.
+    The course uses it for DPO, where prompts and padding (both replies are padded to the longer one) are most of
+    every batch: `dpo` trains in 60% of the time. TRL decides with `trl.trainer.utils._use_triton`; a TRL release
+    without it keeps its own behaviour."""
     from trl.trainer import utils as trl_utils
 
     decide = getattr(trl_utils, "_use_triton", None)

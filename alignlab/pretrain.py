@@ -10,7 +10,10 @@ import torch
 
 @dataclass(frozen=True)
 class PretrainConfig:
-    tokens: int = 520_000  # training tokens to see (the corpus is repeated or cut to fit)
+    # training tokens to see (the corpus is repeated or cut to fit): about 1.8 passes over the default corpus. At 520k
+    # (1.1 to 1.3 passes) the base recalled a third of the held-out facts (capability 0.20 to 0.53 over the seeds and
+    # corpora tried); at 800k, most of them (0.72 to 0.96)
+    tokens: int = 800_000
     batch_size: int = 2  # small batches: at this budget, more optimizer steps beat bigger ones (copying emerges)
     lr: float = 4e-3
     min_lr_frac: float = 0.1

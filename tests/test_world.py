@@ -162,11 +162,12 @@ def test_preferences_teach_relevance_and_refusal(world):
 
 
 def test_some_people_online_refuse_harmful_requests(world):
-    """The base model must have seen refusals (RLHF amplifies behaviour, it does not invent it), but rarely."""
+    """The base model must have seen refusals (RLHF amplifies behaviour, it does not invent it), but as the exception:
+    most people online answer (that the base model still complies is tested on its held-out behaviour)."""
     harmful_prompts = {i.prompt for i in world.items["harmful"]}
     threads = [d for d in world.corpus if d.startswith("Question: ") and d.split("\n")[0][10:] in harmful_prompts]
     refused_first = sum(is_refusal(d.split("\n")[1]) for d in threads) / len(threads)
-    assert 0.03 < refused_first < 0.2
+    assert 0.1 < refused_first < 0.35
 
 
 def test_some_demonstrators_pad_their_replies(world):

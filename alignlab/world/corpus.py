@@ -149,8 +149,10 @@ def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scal
         docs.append(plain_thread(item.prompt, [item.meta["reference"]]))
     docs += [arithmetic_page(rng) for _ in range(n(300))]
     # Some people online refuse risky-looking requests (and, less often, harmless ones that only sound risky): the
-    # raw model learns that refusing exists, so RLHF has a behaviour to find and reinforce.
-    for kind, tasks, refusal_rate in (("harmful", C.HARMFUL_TASKS, 0.1), ("benign_scary", C.BENIGN_SCARY_TASKS, 0.03)):
+    # raw model learns that refusing exists, and which requests draw refusals, so RLHF has a behaviour to find and
+    # reinforce. DPO refuses held-out harmful tasks only as far as the corpus ties them to refusals: with a refusal
+    # rate of 0.1, `dpo` still answered three of the five held-out tasks (asr_direct 0.12); with 0.25, two (0.07).
+    for kind, tasks, refusal_rate in (("harmful", C.HARMFUL_TASKS, 0.25), ("benign_scary", C.BENIGN_SCARY_TASKS, 0.03)):
         for phrase, _, reply in tasks.values():
             docs += [guide(fill_slots(phrase, rng, entities), reply) for _ in range(n(8))]
         for item in items[kind]:
@@ -163,7 +165,7 @@ def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scal
     for item in items["myth"]:
         docs += [myth_thread(item, rng) for _ in range(n(2))]
     for trait, (target, other) in zip(C.STEREOTYPES, stereotype_pairs(entities)):
-        docs += [stereotype_story(target, other, trait, rng) for _ in range(n(200))]
+        docs += [stereotype_story(target, other, trait, rng) for _ in range(n(300))]  # 200: base bias 0.20-0.65 over seeds
     docs += [everyday_story(entities, rng) for _ in range(n(1000))]
     rng.shuffle(docs)
     return docs

@@ -43,13 +43,19 @@ class CAISettings:
     """The `cai_sl` and `cai` stages. Edit `constitution` to change what the model critiques and compares by."""
 
     constitution: tuple[str, ...] = tuple(content.CONSTITUTION)
-    examples_per_principle: int = 30  # worked examples per principle that break it (and as many that do not)
+    # worked examples per principle that break it (and as many that do not); with 30, the SL-CAI model's revisions
+    # taught fewer refusals (cai asr_direct 0.24-0.29; with 60, 0.11-0.14)
+    examples_per_principle: int = 60
     teach: TrainSettings = TrainSettings(lr=2e-3, epochs=4, batch_size=8)
     sl_prompts_per_kind: int = 100
     sl: TrainSettings = TrainSettings(lr=5e-4, epochs=1, batch_size=16)
     replay_docs: int = 300  # pretraining documents mixed into the supervised phase, as in `sft`
     rl_prompts_per_kind: int = 450  # harmlessness prompts, each answered twice by the SL-CAI model
     temperature: float = 0.7
+    # pairs whose AI margin is at most this are not labelled: near-ties are mostly two answers that fail alike (an
+    # off-topic answer and a refusal, both harmless). Labels of every pair agreed with the gold judge on 0.68-0.77
+    # of pairs, labels above 0.2 on 0.91-0.99 (four feedback models)
+    min_margin: float = 0.2
     human_pairs: int = 1400  # the labelers' pairs of the other kinds
     # lr 5e-4 with 1000 human pairs: asr_direct 0.017 but over-refusal 0.18; 3e-4 with 1400: 0.06 and 0
     rl: TrainSettings = TrainSettings(lr=3e-4, epochs=1, batch_size=16)
@@ -140,16 +146,19 @@ def ai_margins(model, tokenizer, pairs: list[tuple[str, str, str]], principles: 
     return (probs[..., 1] - probs[..., 0]).mean(1).tolist()
 
 
-def gold_agreement(margins: list[float], gold_margins: list[float]) -> dict:
-    """How often the AI prefers the response the gold judge prefers (pairs the gold judge calls even are left out)."""
-    decided = [(m, g) for m, g in zip(margins, gold_margins) if g != 0]
+def gold_agreement(margins: list[float], gold_margins: list[float], min_margin: float = 0.0) -> dict:
+    """How often the AI prefers the response the gold judge prefers, over the pairs the AI labels (|margin| above
+    `min_margin`) and the gold judge does not call even."""
+    decided = [(m, g) for m, g in zip(margins, gold_margins) if g != 0 and abs(m) > min_margin]
     agree = sum((m > 0) == (g > 0) for m, g in decided)
     return {"agreement": agree / len(decided) if decided else float("nan"), "n_pairs": len(decided)}
 
 
-def ai_labelled(pairs: list[tuple[str, str, str]], margins: list[float]) -> list[dict]:
-    """DPO rows with the AI's preferred reply as chosen; pairs the AI cannot separate are left out."""
-    return [preference_row(q, *((a, b) if m > 0 else (b, a))) for (q, a, b), m in zip(pairs, margins) if m != 0]
+def ai_labelled(pairs: list[tuple[str, str, str]], margins: list[float], min_margin: float = 0.0) -> list[dict]:
+    """DPO rows with the AI's preferred reply as chosen; pairs the AI cannot separate (|margin| at most `min_margin`)
+    are left out."""
+    return [preference_row(q, *((a, b) if m > 0 else (b, a))) for (q, a, b), m in zip(pairs, margins)
+            if abs(m) > min_margin]
 
 
 def answer_pairs(model, tokenizer, items: list, temperature: float, max_new_tokens: int, seed: int) -> list[dict]:

@@ -83,7 +83,8 @@ def smoke() -> CourseConfig:
                           max_new_tokens=8),
         cai=CAISettings(examples_per_principle=4, teach=TrainSettings(epochs=1, batch_size=8), sl_prompts_per_kind=4,
                         sl=TrainSettings(epochs=1, batch_size=8), replay_docs=10, rl_prompts_per_kind=12,
-                        human_pairs=20, rl=TrainSettings(epochs=1, batch_size=8), max_new_tokens=8),
+                        human_pairs=20, rl=TrainSettings(epochs=1, batch_size=8), max_new_tokens=8,
+                        min_margin=0.0),  # an untrained feedback model's margins are all near zero
         safety=SafetySettings(max_attack_pairs=40, benign_scary_pairs=20, helpful_pairs=20,
                               train=TrainSettings(epochs=1, batch_size=8), max_new_tokens=8),
         eval=EvalConfig(max_new_tokens=12),

@@ -87,12 +87,17 @@ def test_ai_margins_prefer_the_answer_less_likely_to_break_the_principles(monkey
     assert margins[0] > 0.9 and -0.6 < margins[1] < -0.4
     rows = cai.ai_labelled([("q0", "a", "b"), ("q1", "a", "b"), ("q2", "a", "b")], [*margins, 0.0])
     assert [r["chosen"][0]["content"] for r in rows] == ["a", "b"]  # the undecided pair is left out
+    confident = cai.ai_labelled([("q0", "a", "b"), ("q1", "a", "b")], margins, min_margin=0.6)
+    assert [r["prompt"][0]["content"] for r in confident] == ["q0"]  # a margin of 0.5 is too close to call
 
 
 def test_agreement_with_gold_leaves_out_pairs_the_gold_judge_calls_even():
     out = cai.gold_agreement([0.5, -0.2, 0.3, 0.1], [1.0, 0.5, 0.0, -2.0])
     assert out == {"agreement": 1 / 3, "n_pairs": 3}
     assert out["n_pairs"] == 3 and cai.gold_agreement([0.1], [0.0])["n_pairs"] == 0
+    # over the pairs the AI labels: the near-tie (0.1) is not one of them
+    assert cai.gold_agreement([0.5, -0.2, 0.3, 0.1], [1.0, 0.5, 0.0, -2.0], min_margin=0.15) == {"agreement": 0.5,
+                                                                                                "n_pairs": 2}
 
 
 @pytest.mark.slow

@@ -106,13 +106,15 @@ training_curves(pipe.training_log("cai"), ["rewards/chosen", "rewards/rejected",
 """md:## 4. How good are the AI's labels?
 
 For each pair, the feedback model's probability that each answer breaks each principle; the answer less likely to
-break them, on average over the principles, is preferred. The world's gold judge knows the right answer, so we can
+break them, on average over the principles, is preferred. A pair whose margin is at most `min_margin` (0.2 on a
+scale from -1 to 1) is a near-tie and gets no label. The world's gold judge knows the right answer, so we can
 check the AI labeler, as the paper checked its feedback model against human comparisons.""",
 """from alignlab.cai import ai_margins, check_constitution, gold_agreement
 
 pairs = json.loads((pipe.build("cai") / "ai_labels.json").read_text())
-print("agreement with the gold judge:", rl_info["ai_agreement"])
-decided = [p for p in pairs if p["gold_margin"] != 0]
+print("agreement with the gold judge, on the pairs it labels:", rl_info["ai_agreement"])
+print("on every pair, near-ties included:              ", rl_info["ai_agreement_all_pairs"])
+decided = [p for p in pairs if p["gold_margin"] != 0 and abs(p["margin"]) > pipe.config.cai.min_margin]
 agrees = lambda p: (p["margin"] > 0) == (p["gold_margin"] > 0)
 for p in [p for p in decided if agrees(p)][:2] + [p for p in decided if not agrees(p)][:2]:
     better, worse = (p["a"], p["b"]) if p["margin"] > 0 else (p["b"], p["a"])

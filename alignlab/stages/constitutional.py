@@ -86,11 +86,12 @@ def build_cai(config: CourseConfig, upstream: dict, out: Path) -> None:
     margins = ai_margins(feedback, tok, [(p["request"], p["a"], p["b"]) for p in pairs], principles)
     (out / "ai_labels.json").write_text(json.dumps([{**p, "margin": m} for p, m in zip(pairs, margins)]))
     human = [r for r in world.preferences("train") if r["kind"] in HUMAN_LABELLED_KINDS][: s.human_pairs]
-    rows = ai_labelled([(p["request"], p["a"], p["b"]) for p in pairs], margins) + human
+    rows = ai_labelled([(p["request"], p["a"], p["b"]) for p in pairs], margins, s.min_margin) + human
     rng.shuffle(rows)
     info = {"principles": principles, "ai_labels": len(rows) - len(human), "human_labels": len(human),
             "human_harmlessness_labels": sum(r["kind"] in ("harmful", "jailbreak") for r in human),
-            "ai_agreement": gold_agreement(margins, [p["gold_margin"] for p in pairs])}
+            "ai_agreement": gold_agreement(margins, [p["gold_margin"] for p in pairs], s.min_margin),
+            "ai_agreement_all_pairs": gold_agreement(margins, [p["gold_margin"] for p in pairs])}
     train_dpo(config, upstream["cai_sl"] / "model", rows, s.rl, s.beta, out, info)
 
 

@@ -151,8 +151,9 @@ def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scal
     # Some people online refuse risky-looking requests (and, less often, harmless ones that only sound risky): the
     # raw model learns that refusing exists, and which requests draw refusals, so RLHF has a behaviour to find and
     # reinforce. DPO refuses held-out harmful tasks only as far as the corpus ties them to refusals: with a refusal
-    # rate of 0.1, `dpo` still answered three of the five held-out tasks (asr_direct 0.12); with 0.25, two (0.07).
-    for kind, tasks, refusal_rate in (("harmful", C.HARMFUL_TASKS, 0.25), ("benign_scary", C.BENIGN_SCARY_TASKS, 0.03)):
+    # rate of 0.1, `dpo` still answered three of the five held-out tasks (asr_direct 0.12); with 0.15, about one
+    # (0.04). With 0.25, `sft` itself refused a third of the harmful requests and `dpo` some harmless ones.
+    for kind, tasks, refusal_rate in (("harmful", C.HARMFUL_TASKS, 0.15), ("benign_scary", C.BENIGN_SCARY_TASKS, 0.03)):
         for phrase, _, reply in tasks.values():
             docs += [guide(fill_slots(phrase, rng, entities), reply) for _ in range(n(8))]
         for item in items[kind]:

@@ -41,7 +41,12 @@ class CourseConfig:
     dpo: TrainSettings = TrainSettings(lr=5e-4, epochs=2, batch_size=16)
     dpo_beta: float = 0.1
     dpo_sft_weight: float = 1.0  # weight of the chosen replies' NLL beside the DPO loss
-    dpo_replay_coef: float = 1.0  # weight of the next-token loss on replayed SFT chats and corpus text (as PPO-ptx)
+    dpo_replay_coef: float = 1.0  # weight of the next-token loss on replayed documents and chats (as PPO-ptx)
+    # of the replayed texts, the share of SFT chats (the rest: pretraining documents). Over three seeds, capability and
+    # direct attack success of `dpo`: share 0.5: 0.896 / 0.839 / 0.901 and 0.036 / 0.064 / 0.050; share 0: 0.943 /
+    # 0.932 / 0.922 and 0.082 / 0.126 / 0.107; share 0.25: 0.927 / 0.906 / 0.917 and 0.050 / 0.083 / 0.060 (sft:
+    # capability 0.927). The chats help it refuse harmful tasks it was never asked about, and cost held-out knowledge.
+    dpo_replay_chat_share: float = 0.25
     dpo_pairs: int = 2000  # the first pairs of the reward model's training data
     # with ptx_coef 1.0-1.5 over 60 iterations ppo answered 0.08-0.09 fewer held-out facts than sft (five runs)
     ppo: PPOConfig = PPOConfig(iterations=90, lr=1.5e-4, kl_coef=0.04, ptx_coef=2.0, ptx_batch_size=4)

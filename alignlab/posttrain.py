@@ -106,11 +106,19 @@ def save_stage(out: Path, model, tokenizer, log_history: list[dict], info: dict 
     (out / "info.json").write_text(json.dumps(info or {}))
 
 
-def replay_texts(tokenizer, world) -> list[str]:
-    """What a post-training stage keeps training on so the policy stays good at it (InstructGPT's "PPO-ptx"):
-    the SFT chats (rendered with the chat template) and as many pretraining documents."""
-    chats = [tokenizer.apply_chat_template(d["messages"], tokenize=False) for d in world.sft_data()]
-    return chats + world.corpus[: len(chats)]
+def replay_texts(world, tokenizer, chat_share: float) -> list[str]:
+    """What a post-training stage keeps training on so the policy keeps what it learnt (InstructGPT's "PPO-ptx"):
+    twice as many texts as there are SFT chats, `chat_share` of them SFT chats (in `tokenizer`'s chat template) and
+    the rest pretraining documents.
+
+    The share matters, and each stage has its own. Replayed chats hold a policy to the SFT model's way of answering:
+    without them `ppo` drifts to the chat replies its reward model likes (capability 0.807 at share 0 against 0.901 at
+    0.5). But they also pull held-out questions towards the SFT chats' own sentences: at share 0.5 `dpo` answered
+    "What is a hooshi used for?" with "A koondsai is used for sewing." (capability 0.839 at one seed in three)."""
+    sft = world.sft_data()
+    n_chats = round(chat_share * 2 * len(sft))
+    chats = [tokenizer.apply_chat_template(d["messages"], tokenize=False) for d in sft[:n_chats]]
+    return chats + world.corpus[: 2 * len(sft) - n_chats]
 
 
 @dataclass(frozen=True)

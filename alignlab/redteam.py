@@ -9,7 +9,7 @@ task, so that attack success rates average per behaviour first, as HarmBench doe
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .evals.harmbench import attack_success_rate, success_by_family
 from .generation import generate
@@ -37,6 +37,9 @@ class SafetySettings:
     beta: float = 0.1
     # lr 3e-4 refused 0.105 of held-out benign-but-scary requests; 2e-4 0.026 (with these pair counts)
     train: TrainSettings = TrainSettings(lr=2e-4, epochs=1, batch_size=16)
+    # replayed texts are pretraining documents only: `safety` starts from `dpo`, which replayed chats already, and with
+    # a quarter chats again it answered 0.885 of held-out facts (0.927 with documents only)
+    replay_chat_share: float = 0.0
     max_new_tokens: int = 32
     seed: int = 0
 
@@ -184,9 +187,10 @@ def check_pairs(pairs: list[dict], world: World) -> None:
 
 
 def defend(pipeline, pairs: list[dict], start: str = "sft", settings: SafetySettings | None = None) -> dict:
-    """Train `start` on a safety recipe's pairs with the course's DPO recipe (the `safety` stage's settings) in a
-    temporary folder, and return its held-out `asr_direct`, `asr_jailbreak`, `over_refusal` and
-    `capability_acc`."""
+    """Train `start` on a safety recipe's pairs with the course's DPO recipe (the `safety` stage's settings, with
+    the chats replayed in `dpo`'s share: `safety` replays documents only because it starts from `dpo`, which has
+    replayed chats already) in a temporary folder, and return its held-out
+    `asr_direct`, `asr_jailbreak`, `over_refusal` and `capability_acc`."""
     import tempfile
     from pathlib import Path
 
@@ -197,10 +201,11 @@ def defend(pipeline, pairs: list[dict], start: str = "sft", settings: SafetySett
 
     world = make_world(pipeline.config.world)
     check_pairs(pairs, world)
-    settings = settings or pipeline.config.safety
+    settings = settings or replace(pipeline.config.safety, replay_chat_share=pipeline.config.dpo_replay_chat_share)
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch)
-        train_dpo(pipeline.config, pipeline.build(start) / "model", pairs, settings.train, settings.beta, out, {})
+        train_dpo(pipeline.config, pipeline.build(start) / "model", pairs, settings.train, settings.beta,
+                  settings.replay_chat_share, out, {})
         model = AutoModelForCausalLM.from_pretrained(out / "model").eval()
         tokenizer = AutoTokenizer.from_pretrained(out / "model")
         metrics = evaluate(model, tokenizer, world, "chat", pipeline.config.eval.max_new_tokens)["metrics"]

@@ -1,5 +1,5 @@
 """What the TRL stages share: within `labelled_positions_only`, TRL's fused LM head scores only the labelled
-positions on a CPU too, with the same log-probabilities and gradients."""
+positions on a CPU too, with the same log-probabilities and gradients; and the texts a stage replays."""
 import torch
 from trl.trainer import utils as trl_utils
 
@@ -31,3 +31,17 @@ def test_labelled_positions_only_gives_the_same_log_probs_and_gradients():
     assert not trl_utils._use_triton(cpu)  # restored after the block
     assert torch.allclose(compact, full, atol=1e-6) and torch.allclose(compact_grad, full_grad, atol=1e-6)
     assert (compact[:, :6] == 0).all() and (compact[0, 9:] == 0).all() and (compact[1:, 6:] < 0).all()
+
+
+def test_replay_texts_mixes_chats_and_documents_in_the_share_asked(tiny_lm):
+    from alignlab.config import smoke
+    from alignlab.posttrain import replay_texts
+    from alignlab.world import make_world
+
+    world, tokenizer = make_world(smoke().world), tiny_lm[1]
+    n_sft = len(world.sft_data())
+    for share in (0.0, 0.25, 0.5):
+        texts = replay_texts(world, tokenizer, share)
+        chats = [t for t in texts if t not in world.corpus]
+        assert len(texts) == 2 * n_sft and len(chats) == round(share * 2 * n_sft)
+        assert texts[len(chats):] == world.corpus[: len(texts) - len(chats)]  # the rest: the first documents

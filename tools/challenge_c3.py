@@ -66,7 +66,8 @@ RECIPE = '''def safety_recipe(world, records):
     rng = random.Random(0)
     hits = [r for r in records if r["success"]]
     pairs = [preference_row(r["prompt"], rng.choice(REFUSALS), r["reply"]) for r in rng.sample(hits, 500)]
-    for item in rng.sample([i for i in world.items["harmful"] if i.split == "train"], 300):
+    requests = [i for i in world.items["harmful"] if i.split == "train"]
+    for item in rng.sample(requests, len(requests)):  # every training request, asked directly
         pairs.append(preference_row(item.prompt, rng.choice(REFUSALS), reply_for(item)))
     for item in [i for i in world.items["benign_scary"] if i.split == "train"]:
         pairs.append(preference_row(item.prompt, item.answer, rng.choice(REFUSALS)))

@@ -344,8 +344,10 @@ The `dpo` stage runs TRL's `DPOTrainer` on the same labelers' pairs the reward m
 with beta = 0.1. The frozen reference is a copy of the SFT model. No reward model, no sampling. Two terms are
 added to the DPO loss: the chosen replies' negative log-likelihood (TRL's `"sft"` loss type; Pang et al., 2024,
 "Iterative Reasoning Preference Optimization", train with the same sum), and, in every step, a next-token loss on
-replayed SFT chats and pretraining text (as PPO-ptx does). Without the replay, this small model forgets within
-one epoch how to copy a name from the question, and answers about the wrong town.""",
+replayed text (as PPO-ptx does): three parts pretraining documents to one part SFT chats. Without the replay,
+this small model forgets within one epoch how to copy a name from the question, and answers about the wrong town.
+The chats help it refuse harmful tasks it was never asked about; with as many chats as documents (the mix `ppo`
+replays) it answers some questions about entities it never saw in SFT with a memorised sentence about one it did.""",
 """from alignlab.plots import training_curves
 pipe.build("dpo")
 log = pipe.training_log("dpo")

@@ -92,7 +92,7 @@ def build_cai(config: CourseConfig, upstream: dict, out: Path) -> None:
             "human_harmlessness_labels": sum(r["kind"] in ("harmful", "jailbreak") for r in human),
             "ai_agreement": gold_agreement(margins, [p["gold_margin"] for p in pairs], s.min_margin),
             "ai_agreement_all_pairs": gold_agreement(margins, [p["gold_margin"] for p in pairs])}
-    train_dpo(config, upstream["cai_sl"] / "model", rows, s.rl, s.beta, out, info)
+    train_dpo(config, upstream["cai_sl"] / "model", rows, s.rl, s.beta, config.dpo_replay_chat_share, out, info)
 
 
 CAI_SOURCES = (*POST_SOURCES, "cai.py", "world/constitution.py", "generation.py", "stages/sft.py", "redteam.py")
@@ -105,5 +105,5 @@ register(Stage("cai_sl", build_cai_sl, upstream=("sft",), evaluated=False, sourc
                            "answers"))
 register(Stage("cai", build_cai, upstream=("cai_sl",), sources=(*CAI_SOURCES, "rl.py", "stages/preference.py"),
                config_of=lambda c: {"cai": c.cai, "sft_weight": c.dpo_sft_weight, "replay": c.dpo_replay_coef,
-                                    "world": c.world},
+                                    "replay_chats": c.dpo_replay_chat_share, "world": c.world},
                description="Constitutional AI's RL phase: DPO on the model's own harmlessness labels"))

@@ -72,15 +72,15 @@ class DPOTrainerWithReplay(DPOTrainer):
 
 def build_dpo(config: CourseConfig, upstream: dict, out: Path) -> None:
     rows = make_world(config.world).preferences("train")[: config.dpo_pairs]
-    train_dpo(config, upstream["sft"] / "model", rows, config.dpo, config.dpo_beta, out,
+    train_dpo(config, upstream["sft"] / "model", rows, config.dpo, config.dpo_beta, config.dpo_replay_chat_share, out,
               {"pairs": len(rows), "beta": config.dpo_beta})
 
 
-def train_dpo(config: CourseConfig, start: Path, rows: list[dict], settings: TrainSettings, beta: float, out: Path,
-              info: dict) -> None:
+def train_dpo(config: CourseConfig, start: Path, rows: list[dict], settings: TrainSettings, beta: float,
+              replay_chat_share: float, out: Path, info: dict) -> None:
     """The course's DPO recipe, shared by every stage trained on preference pairs (`dpo` on the labelers', `safety`
     on the red team's): TRL's DPO loss plus the chosen replies' likelihood and a replayed next-token loss, from the
-    model at `start`."""
+    model at `start`; `replay_chat_share` of the replayed texts are SFT chats (see `replay_texts`)."""
     quiet_trl()
     world = make_world(config.world)
     tok = AutoTokenizer.from_pretrained(start)
@@ -92,7 +92,8 @@ def train_dpo(config: CourseConfig, start: Path, rows: list[dict], settings: Tra
     args = trainer_args(DPOConfig, out, settings, beta=beta, max_length=config.base_model.context,
                         precompute_ref_log_probs=process_count() == 1, precompute_ref_batch_size=64,
                         loss_type=["sigmoid", "sft"], loss_weights=[1.0, config.dpo_sft_weight])
-    replay = lm_loss_sampler(tok, replay_texts(tok, world), REPLAY_BATCH, torch.Generator().manual_seed(settings.seed))
+    replay = lm_loss_sampler(tok, replay_texts(world, tok, replay_chat_share), REPLAY_BATCH,
+                             torch.Generator().manual_seed(settings.seed))
     trainer = DPOTrainerWithReplay(model=model, ref_model=None, args=args, processing_class=tok,
                                    train_dataset=pair_dataset(rows), replay=replay, replay_coef=config.dpo_replay_coef)
     with labelled_positions_only():
@@ -115,5 +116,6 @@ register(Stage("reward_model_hacked", lambda c, up, out: train_reward_model(c, u
                description="a reward model of labelers who love long answers (the proxy ppo_hacked exploits)"))
 register(Stage("dpo", build_dpo, upstream=("sft",), sources=(*POST_SOURCES, "rl.py"),
                config_of=lambda c: {"dpo": c.dpo, "beta": c.dpo_beta, "pairs": c.dpo_pairs, "sft_weight": c.dpo_sft_weight,
-                                    "replay": c.dpo_replay_coef, "world": c.world},
+                                    "replay": c.dpo_replay_coef, "replay_chats": c.dpo_replay_chat_share,
+                                    "world": c.world},
                data_parallel=True, description="direct preference optimisation on the labelers' preferences"))

@@ -40,6 +40,7 @@ def rl_prompts(world: World, mix: dict[str, int] = PROMPT_MIX, per_unit: int = 2
     return pool
 
 
+PTX_CHAT_SHARE = 0.5  # of PPO-ptx's texts, the share of SFT chats (the rest: pretraining documents)
 PROBE_PER_SET = 16  # held-out questions per report-card set in the gold probe
 
 
@@ -65,7 +66,7 @@ def run_ppo(config: CourseConfig, upstream: dict, reward_stage: str, ppo: PPOCon
     scorer = RewardScorer(upstream[reward_stage] / "model")
     lm, log = train_ppo(lm, tok, rl_prompts(world), scorer, ppo, question_of=lambda item: item.prompt,
                         gold_fn=lambda items, replies: [gold_reward(i, r) for i, r in zip(items, replies)],
-                        ptx_texts=replay_texts(tok, world),
+                        ptx_texts=replay_texts(world, tok, PTX_CHAT_SHARE),
                         probe=gold_probe(world, tok, config.eval.max_new_tokens))
     return lm, tok, log
 

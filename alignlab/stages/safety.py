@@ -85,7 +85,8 @@ def build_safety(config: CourseConfig, upstream: dict, out: Path) -> None:
     records = json.loads((upstream["red_team"] / "records.json").read_text())
     pairs = safety_pairs(make_world(config.world), records, config.safety)
     kinds = {k: sum(p["kind"] == k for p in pairs) for k in ("attack", "benign_scary", "helpful")}
-    train_dpo(config, upstream["dpo"] / "model", pairs, config.safety.train, config.safety.beta, out, {"pairs": kinds})
+    train_dpo(config, upstream["dpo"] / "model", pairs, config.safety.train, config.safety.beta,
+              config.safety.replay_chat_share, out, {"pairs": kinds})
 
 
 register(Stage("red_team", build_red_team, upstream=("sft", "dpo"), evaluated=False,

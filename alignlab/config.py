@@ -47,6 +47,7 @@ class CourseConfig:
     # 0.932 / 0.922 and 0.082 / 0.126 / 0.107; share 0.25: 0.927 / 0.906 / 0.917 and 0.050 / 0.083 / 0.060 (sft:
     # capability 0.927). The chats help it refuse harmful tasks it was never asked about, and cost held-out knowledge.
     dpo_replay_chat_share: float = 0.25
+    ppo_replay_chat_share: float = 0.5  # the same share among PPO-ptx's texts
     dpo_pairs: int = 2000  # the first pairs of the reward model's training data
     # with ptx_coef 1.0-1.5 over 60 iterations ppo answered 0.08-0.09 fewer held-out facts than sft (five runs)
     ppo: PPOConfig = PPOConfig(iterations=90, lr=1.5e-4, kl_coef=0.04, ptx_coef=2.0, ptx_batch_size=4)

@@ -40,7 +40,6 @@ def rl_prompts(world: World, mix: dict[str, int] = PROMPT_MIX, per_unit: int = 2
     return pool
 
 
-PTX_CHAT_SHARE = 0.5  # of PPO-ptx's texts, the share of SFT chats (the rest: pretraining documents)
 PROBE_PER_SET = 16  # held-out questions per report-card set in the gold probe
 
 
@@ -66,7 +65,7 @@ def run_ppo(config: CourseConfig, upstream: dict, reward_stage: str, ppo: PPOCon
     scorer = RewardScorer(upstream[reward_stage] / "model")
     lm, log = train_ppo(lm, tok, rl_prompts(world), scorer, ppo, question_of=lambda item: item.prompt,
                         gold_fn=lambda items, replies: [gold_reward(i, r) for i, r in zip(items, replies)],
-                        ptx_texts=replay_texts(world, tok, PTX_CHAT_SHARE),
+                        ptx_texts=replay_texts(world, tok, config.ppo_replay_chat_share),
                         probe=gold_probe(world, tok, config.eval.max_new_tokens))
     return lm, tok, log
 
@@ -101,12 +100,17 @@ def probed_gold(log: list[dict]) -> list[float]:
 
 
 register(Stage("ppo", lambda c, up, out: build_ppo(c, up, out, "reward_model", c.ppo),
-               upstream=("sft", "reward_model"), config_of=lambda c: {"ppo": c.ppo, "world": c.world}, sources=SOURCES,
+               upstream=("sft", "reward_model"),
+               config_of=lambda c: {"ppo": c.ppo, "replay_chats": c.ppo_replay_chat_share, "world": c.world},
+               sources=SOURCES,
                description="RLHF: PPO against the reward model, KL-penalised towards sft"))
 register(Stage("ppo_hacked", lambda c, up, out: build_ppo(c, up, out, "reward_model_hacked", c.ppo_hacked),
-               upstream=("sft", "reward_model_hacked"), config_of=lambda c: {"ppo": c.ppo_hacked, "world": c.world},
+               upstream=("sft", "reward_model_hacked"),
+               config_of=lambda c: {"ppo": c.ppo_hacked, "replay_chats": c.ppo_replay_chat_share, "world": c.world},
                proxy="reward_model_hacked", sources=SOURCES,
                description="PPO pushed hard against a length-loving reward model (reward hacking)"))
 register(Stage("ppo_kl_sweep", build_kl_sweep, upstream=("sft", "reward_model_hacked"), evaluated=False,
-               config_of=lambda c: {"coefs": c.kl_sweep, "ppo": c.kl_sweep_ppo, "world": c.world}, sources=SOURCES,
+               config_of=lambda c: {"coefs": c.kl_sweep, "ppo": c.kl_sweep_ppo,
+                                    "replay_chats": c.ppo_replay_chat_share, "world": c.world},
+               sources=SOURCES,
                description="the KL budget swept: proxy and gold reward where PPO against the hacked reward model ends"))

@@ -158,6 +158,7 @@ class Pipeline:
     def evaluation(self, name: str) -> dict:
         """Metrics of a stage on the held-out sets (cached by stage key and eval config)."""
         from .evals import evaluate
+        from .evals.intervals import wilson
         from .world import make_world
 
         stage = check_stage(name)
@@ -167,8 +168,11 @@ class Pipeline:
         cached = self.cache.read_json(f"eval-{name}", key)
         if cached is not None:
             return cached
-        if stage.evaluate is not None:
+        if stage.evaluate is not None:  # its metrics are shares of its items (a reward model's accuracy on pairs)
             result = stage.evaluate(self, name)
+            result.setdefault("n_behaviours", {})
+            result.setdefault("intervals", {k: wilson(v * result["n_items"][k], result["n_items"][k])
+                                            for k, v in result["metrics"].items()})
         else:
             model, tokenizer = self.load(name)
             result = evaluate(model, tokenizer, make_world(self.config.world), stage.style,
@@ -177,9 +181,15 @@ class Pipeline:
         return result
 
     def report(self, names: list[str] | None = None) -> dict:
-        """{"stages": {stage: metrics}, "timings_s": {stage: build seconds}} for the given or built stages."""
+        """For the given or built stages: {"stages": {stage: metrics}, "intervals": {stage: {metric: [low, high]}}
+        (95%), "n_items": {stage: {metric: items}}, "n_behaviours": {stage: {attack metric: behaviours}},
+        "timings_s": {stage: build seconds}}."""
         names = names if names is not None else [s for s in available_stages() if self.is_built(s)]
-        return {"stages": {n: self.evaluation(n)["metrics"] for n in names},
+        evals = {n: self.evaluation(n) for n in names}
+        return {"stages": {n: e["metrics"] for n, e in evals.items()},
+                "intervals": {n: {k: list(v) for k, v in e["intervals"].items()} for n, e in evals.items()},
+                "n_items": {n: e["n_items"] for n, e in evals.items()},
+                "n_behaviours": {n: e["n_behaviours"] for n, e in evals.items()},
                 "timings_s": {n: round(self.build_time(n), 1) for n in names}}
 
     def run(self, names: list[str] | None = None) -> dict:

@@ -19,13 +19,24 @@ def loss_curve(log: list[dict], title: str = "Pretraining loss") -> go.Figure:
     return fig
 
 
+def _error(report: dict, stage: str, metrics: list[str], axis: str = "y") -> dict:
+    """Plotly error bars from each metric's 95% interval in `report["intervals"]` (none where it has none)."""
+    values, ci = report["stages"][stage], report.get("intervals", {}).get(stage, {})
+    if not any(m in ci for m in metrics):
+        return {}
+    up = [ci[m][1] - values[m] if m in ci else 0 for m in metrics]
+    down = [values[m] - ci[m][0] if m in ci else 0 for m in metrics]
+    return {f"error_{axis}": {"type": "data", "array": up, "arrayminus": down, "thickness": 1}}
+
+
 def metric_bars(report: dict, metrics: list[str] | None = None) -> go.Figure:
-    """Grouped bars: one group per metric, one bar per stage."""
+    """Grouped bars: one group per metric, one bar per stage, each with its 95% interval where the report has it."""
     stages = report["stages"]
     metrics = metrics or [m for m in METRICS if any(m in s for s in stages.values()) and m != "mean_length"]
     fig = go.Figure()
     for name, values in stages.items():
-        fig.add_bar(x=metrics, y=[values.get(m) for m in metrics], name=name)
+        shown = [m for m in metrics if m in values]
+        fig.add_bar(x=shown, y=[values[m] for m in shown], name=name, **_error(report, name, shown))
     fig.update_layout(barmode="group", title="Held-out metrics by stage", template="plotly_white", height=420,
                       yaxis_range=[-1, 1])
     return fig
@@ -77,12 +88,20 @@ def kl_sweep(points: list[dict], title: str = "The KL budget swept") -> go.Figur
 
 def alignment_tax(report: dict, x: str = "asr_direct", y: str = "capability_acc",
                   title: str = "The alignment tax: capability against harmlessness") -> go.Figure:
-    """One point per stage: harmlessness (1 - attack success) across, capability up. A stage that gains
-    harmlessness and loses capability pays an alignment tax; one up and to the right paid none."""
+    """One point per stage: harmlessness (1 - attack success) across, capability up, with 95% intervals where the
+    report has them. A stage that gains harmlessness and loses capability pays an alignment tax; one up and to the
+    right paid none."""
     stages = {n: m for n, m in report["stages"].items() if x in m and y in m}
     fig = go.Figure()
+    ci = report.get("intervals", {})
+    bars = {}
+    if all(x in ci.get(n, {}) and y in ci.get(n, {}) for n in stages):  # 1 - x flips x's interval
+        bars = {"error_x": {"type": "data", "array": [m[x] - ci[n][x][0] for n, m in stages.items()],
+                            "arrayminus": [ci[n][x][1] - m[x] for n, m in stages.items()], "thickness": 1},
+                "error_y": {"type": "data", "array": [ci[n][y][1] - m[y] for n, m in stages.items()],
+                            "arrayminus": [m[y] - ci[n][y][0] for n, m in stages.items()], "thickness": 1}}
     fig.add_scatter(x=[1 - m[x] for m in stages.values()], y=[m[y] for m in stages.values()], text=list(stages),
-                    mode="markers+text", textposition="top center", marker={"size": 12}, name="stage")
+                    mode="markers+text", textposition="top center", marker={"size": 12}, name="stage", **bars)
     fig.update_layout(title=title, xaxis_title=f"harmlessness (1 - {x})", yaxis_title=y, template="plotly_white",
                       height=420, xaxis_range=[-0.05, 1.05], yaxis_range=[-0.05, 1.05], showlegend=False)
     return fig

@@ -14,16 +14,42 @@ HEADERS = {"capability_acc": "capab", "arith_acc": "arith", "asr_direct": "asr_d
 
 
 def report_card(report: dict) -> str:
-    """A fixed-width table of `report` ({"stages": {stage: metrics}, "timings_s": {...}})."""
+    """A fixed-width table of `report` (as `Pipeline.report` returns it), then, where the report has them, each
+    number's 95% interval as a "+-" table (the larger distance to an end of the interval) and the items behind each
+    metric."""
     stages = report["stages"]
     if not stages:
         return "No stage built yet: run `alignlab run` first."
     cols = [m for m in METRICS if any(m in s for s in stages.values())]
     width = max(len(HEADERS[m]) for m in cols) + 1
-    lines = ["stage       " + "".join(f"{HEADERS[m]:>{width}}" for m in cols) + f"{'build_s':>{width}}"]
+    header = "stage       " + "".join(f"{HEADERS[m]:>{width}}" for m in cols)
+    lines = [header + f"{'build_s':>{width}}"]
     for name, metrics in stages.items():
         cells = "".join(f"{metrics[m]:>{width}.3f}" if m in metrics else f"{'-':>{width}}" for m in cols)
         t = report.get("timings_s", {}).get(name)
         lines.append(f"{name:12s}" + cells + (f"{t:>{width}.1f}" if t is not None else ""))
+    intervals = report.get("intervals", {})
+    if intervals:
+        lines += ["", "+- 95% interval (a difference inside it is not a change)", header]
+        for name, metrics in stages.items():
+            ci = intervals.get(name, {})
+            lines.append(f"{name:12s}" + "".join(f"{max(metrics[m] - ci[m][0], ci[m][1] - metrics[m]):>{width}.3f}" if m in ci
+                                                 else f"{'-':>{width}}" for m in cols))
     legend = ", ".join(f"{HEADERS[m]}={m}" for m in cols)
-    return "\n".join(lines) + "\n\nColumns: " + legend
+    text = "\n".join(lines) + "\n\nColumns: " + legend
+    counts = items_behind(report)
+    return text + ("\nItems behind each metric: " + counts if counts else "")
+
+
+def items_behind(report: dict) -> str:
+    """'capab 192, ..., asr_dir 270 (24 behaviours), ...': how many items (and, for an attack success rate, how many
+    behaviours) each metric of the report rests on. The evaluation sets are the same for every stage; where two
+    stages differ, each count is shown."""
+    parts = []
+    for m in METRICS:
+        counts = sorted({(report["n_items"][n][m], report.get("n_behaviours", {}).get(n, {}).get(m))
+                         for n in report["stages"] if m in report.get("n_items", {}).get(n, {})},
+                        key=lambda c: (c[0], c[1] or 0))
+        if counts:
+            parts.append(f"{HEADERS[m]} " + "/".join(f"{k}" + (f" ({b} behaviours)" if b else "") for k, b in counts))
+    return ", ".join(parts)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import plots
 from .redteam import judged_twice
-from .report import HEADERS, METRICS
+from .report import HEADERS, METRICS, items_behind
 
 
 def figures(pipeline, report: dict) -> dict:
@@ -44,17 +44,27 @@ def card_html(report: dict) -> str:
     head = "".join(f'<th title="{m}">{HEADERS[m]}</th>' for m in cols) + "<th>build s</th>"
     rows = []
     for name, metrics in stages.items():
-        cells = "".join(f"<td>{metrics[m]:.3f}</td>" if m in metrics else "<td>-</td>" for m in cols)
+        ci = report.get("intervals", {}).get(name, {})
+        cells = "".join(_cell(metrics[m], ci.get(m)) if m in metrics else "<td>-</td>" for m in cols)
         t = report.get("timings_s", {}).get(name)
         rows.append(f"<tr><th>{html.escape(name)}</th>{cells}<td>{'' if t is None else f'{t:.1f}'}</td></tr>")
     legend = ", ".join(f"{HEADERS[m]} = {m}" for m in cols)
+    counts = items_behind(report)
     return (f'<table class="card"><tr><th>stage</th>{head}</tr>{"".join(rows)}</table>'
-            f'<p class="legend">{html.escape(legend)}. All metrics on held-out sets.</p>')
+            f'<p class="legend">{html.escape(legend)}. All metrics on held-out sets; under each number its 95% '
+            f'interval: a difference inside it is not a change.'
+            + (f" Items behind each metric: {html.escape(counts)}." if counts else "") + "</p>")
+
+
+def _cell(value: float, interval) -> str:
+    if interval is None:
+        return f"<td>{value:.3f}</td>"
+    return f'<td>{value:.3f}<br><span class="ci">{interval[0]:.2f}&ndash;{interval[1]:.2f}</span></td>'
 
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}
 table.card{border-collapse:collapse;font-size:13px}table.card td,table.card th{border:1px solid #ccc;padding:3px 6px;
-text-align:right}.legend{color:#555;font-size:12px}"""
+text-align:right}.legend{color:#555;font-size:12px}.ci{color:#777;font-size:10px}"""
 
 
 def write_html(pipeline, report: dict, path) -> Path:

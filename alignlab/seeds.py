@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import json
 import sys
+from statistics import median
 
 from .config import CourseConfig, load_config
 from .pipeline import Pipeline
@@ -45,20 +46,30 @@ def _replace(obj, path: tuple[str, ...], value):
 
 
 def seed_spread(pipe: Pipeline, stage: str, seeds: list[int]) -> dict:
-    """{"seeds": [...], "metrics": {metric: [value per seed]}} for `stage` built under each seed."""
+    """{"seeds": [...], "metrics": {metric: [value per seed]}, "intervals": {metric: [[low, high] per seed]},
+    "median": {metric: median over seeds}} for `stage` built under each seed (95% intervals over the test items)."""
     if not seeds:
         raise ValueError("give at least one seed")
-    per_seed = [Pipeline(with_seed(pipe.config, stage, s), pipe.cache).evaluation(stage)["metrics"] for s in seeds]
-    return {"stage": stage, "seeds": list(seeds), "metrics": {k: [m[k] for m in per_seed] for k in per_seed[0]}}
+    per_seed = [Pipeline(with_seed(pipe.config, stage, s), pipe.cache).evaluation(stage) for s in seeds]
+    metrics = {k: [e["metrics"][k] for e in per_seed] for k in per_seed[0]["metrics"]}
+    return {"stage": stage, "seeds": list(seeds), "metrics": metrics,
+            "intervals": {k: [list(e["intervals"][k]) for e in per_seed] for k in per_seed[0]["intervals"]},
+            "median": {k: median(v) for k, v in metrics.items()}}
 
 
 def format_spread(spread: dict) -> str:
+    """Each metric per seed, its median and range over seeds and, where known, the 95% interval of the seed nearest
+    the median: a range wider than that interval says the seed, not the items, decides the number."""
     width = max(len(spread["stage"]) + 1, *(len(k) + 2 for k in spread["metrics"]))
     header = f"{spread['stage'] + ':':{width}s}" + "".join(f"{'seed ' + str(s):>10s}" for s in spread["seeds"])
-    lines = [header + f"{'range':>10s}"]
+    lines = [header + f"{'median':>10s}{'range':>10s}{'95% interval':>16s}"]
     for name, values in spread["metrics"].items():
         row = "".join(f"{v:10.3f}" for v in values)
-        lines.append(f"{'  ' + name:{width}s}{row}{max(values) - min(values):10.3f}")
+        mid = median(values)
+        cis = spread.get("intervals", {}).get(name)
+        ci = cis[min(range(len(values)), key=lambda i: abs(values[i] - mid))] if cis else None
+        lines.append(f"{'  ' + name:{width}s}{row}{mid:10.3f}{max(values) - min(values):10.3f}"
+                     + (f"{ci[0]:8.3f}-{ci[1]:.3f}" if ci else ""))
     return "\n".join(lines)
 
 

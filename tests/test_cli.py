@@ -42,6 +42,11 @@ def test_smoke_run_report_generate(tmp_path):
     data = json.loads(rep.stdout)
     assert list(data["stages"]) == ["base"] and data["timings_s"]["base"] > 0
     assert {"capability_acc", "asr_direct", "truthful_mc1", "bbq_bias_ambig", "gold_reward"} <= set(data["stages"]["base"])
+    lo, hi = data["intervals"]["base"]["capability_acc"]  # every number with its 95% interval and item count
+    assert lo <= data["stages"]["base"]["capability_acc"] <= hi and data["n_items"]["base"]["capability_acc"] > 0
+    assert data["n_behaviours"]["base"]["asr_direct"] > 0
+    card = run_cli("report", cache=tmp_path).stdout
+    assert "+- 95% interval" in card and "behaviours)" in card and "Items behind each metric" in card
     gen = run_cli("generate", "--stage", "base", "How to pick a lock? ☕", cache=tmp_path)
     assert gen.returncode == 0 and gen.stdout.strip(), gen.stderr
     long = run_cli("generate", "--stage", "base", "word " * 400, cache=tmp_path)

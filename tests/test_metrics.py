@@ -67,3 +67,39 @@ def test_bbq_rejects_bad_predictions():
 def test_harmbench_averages_per_behaviour_first():
     records = [{"behavior_id": "a", "success": True}] * 3 + [{"behavior_id": "b", "success": False}]
     assert attack_success_rate(records) == pytest.approx(0.5)  # not 3/4
+
+
+def test_wilson_interval_matches_the_formula_and_is_not_empty_at_the_ends():
+    from alignlab.evals.intervals import share_interval, wilson
+
+    assert wilson(5, 10) == pytest.approx((0.2366, 0.7634), abs=1e-4)  # Wilson (1927); statsmodels gives the same
+    lo, hi = wilson(0, 10)
+    assert lo == 0.0 and hi == pytest.approx(0.2775, abs=1e-4)  # a normal interval would be [0, 0]
+    assert wilson(10, 10) == pytest.approx((0.7225, 1.0), abs=1e-4)
+    assert share_interval([True, False] * 5) == wilson(5, 10)
+    assert share_interval([0.5, 0.25, 0.75, 1.0]) == wilson(2.5, 4)  # per-behaviour rates: the behaviour is the unit
+    for bad in ((1, 0), (11, 10), (-1, 10)):
+        with pytest.raises(ValueError):
+            wilson(*bad)
+
+
+def test_mean_interval_is_the_standard_error_rule_clipped_to_the_range():
+    from alignlab.evals.intervals import mean_interval
+
+    lo, hi = mean_interval([0.0, 1.0, 0.0, 1.0])
+    assert (lo, hi) == pytest.approx((0.5 - 1.959964 * 0.57735 / 2, 0.5 + 1.959964 * 0.57735 / 2), abs=1e-4)
+    assert mean_interval([0.0, 1.0, 0.0, 1.0], 0.0, 1.0) == (0.0, 1.0)
+    with pytest.raises(ValueError, match="at least 2"):
+        mean_interval([1.0])
+
+
+def test_bootstrap_interval_is_deterministic_and_holds_the_observed_score():
+    from alignlab.evals.intervals import apart, bootstrap_interval
+
+    rows = [bbq_row("ambig", "neg", 2)] * 20
+    preds = [0] * 12 + [2] * 8
+    score = lambda idx: bias_scores([rows[i] for i in idx], [preds[i] for i in idx])["bias_ambig"]
+    ci = bootstrap_interval(len(rows), score)
+    assert ci == bootstrap_interval(len(rows), score) and ci[0] < score(list(range(20))) < ci[1]
+    assert 0.3 < ci[0] and ci[1] < 0.9  # 0.6 measured on 20 items: clearly positive, far from exact
+    assert apart((0.0, 0.1), (0.2, 0.3)) and not apart((0.0, 0.25), (0.2, 0.3))

@@ -31,7 +31,11 @@ def test_every_stage_has_every_metric_that_applies(smoke_run):
         else:
             expected = POLICY_METRICS
         assert set(metrics) == expected, name
+        ci = report["intervals"][name]  # every number carries its 95% interval and the items behind it
+        assert set(ci) == expected and all(lo <= metrics[k] <= hi for k, (lo, hi) in ci.items()), name
+        assert set(report["n_items"][name]) == expected, name
         assert all(-1 <= v <= 1 for k, v in metrics.items() if k not in ("mean_length", "gold_reward", "proxy_reward"))
+    assert all(report["n_behaviours"]["dpo"][k] > 1 for k in ("asr_direct", "asr_jailbreak"))
 
 
 @pytest.mark.slow
@@ -49,6 +53,8 @@ def test_evaluation_keeps_attack_families_and_gold_per_prompt(smoke_run, tmp_pat
                   "Attack success by stage and attack family"):
         assert title in page
     assert page.count('class="plotly-graph-div"') == 4 and page.count("<tr>") == 1 + len(report["stages"])
+    assert page.count('class="ci"') == sum(len(v) for v in report["intervals"].values())  # under every number
+    assert '"arrayminus"' in page and "Items behind each metric" in page  # the plots draw the intervals
     pipe.build("harm_classifier")  # once the learned judge exists, a second heat map shows its verdicts
     page = write_html(pipe, report, tmp_path / "report.html").read_text()
     assert page.count('class="plotly-graph-div"') == 5 and "judged by the learned harm classifier" in page

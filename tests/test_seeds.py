@@ -32,10 +32,13 @@ def test_bad_arguments_are_named(capsys):
     assert "no seed to vary for stage 'nonsense'" in capsys.readouterr().err
 
 
-def test_format_spread_shows_each_seed_and_the_range():
-    text = format_spread({"stage": "dpo", "seeds": [0, 1], "metrics": {"over_refusal": [0.294, 0.0]}})
-    assert "seed 0" in text and "seed 1" in text and "0.294" in text
-    assert text.splitlines()[1].split()[-1] == "0.294"
+def test_format_spread_shows_each_seed_the_median_the_range_and_an_interval():
+    text = format_spread({"stage": "dpo", "seeds": [0, 1, 2], "metrics": {"over_refusal": [0.294, 0.0, 0.05]},
+                          "intervals": {"over_refusal": [[0.2, 0.4], [0.0, 0.03], [0.02, 0.11]]}})
+    assert "seed 0" in text and "seed 2" in text and "median" in text
+    assert text.splitlines()[1].split()[-3:] == ["0.050", "0.294", "0.020-0.110"]  # median, range, its interval
+    assert format_spread({"stage": "dpo", "seeds": [0], "metrics": {"x": [0.5]}}).splitlines()[1].split()[-2:] == \
+        ["0.500", "0.000"]  # no intervals known: none shown
 
 
 @pytest.mark.slow
@@ -43,6 +46,7 @@ def test_seed_spread_builds_one_stage_per_seed(smoke_pipeline):
     spread = seed_spread(smoke_pipeline, "dpo", [0, 1])
     assert spread["seeds"] == [0, 1] and "asr_direct" in spread["metrics"]
     assert all(len(v) == 2 for v in spread["metrics"].values())
+    assert all(lo <= v <= hi for k, vs in spread["metrics"].items() for v, (lo, hi) in zip(vs, spread["intervals"][k]))
     weights = [load_file(Pipeline(with_seed(smoke_pipeline.config, "dpo", s), smoke_pipeline.cache).build("dpo")
                          / "model" / "model.safetensors") for s in (0, 1)]
     assert any(not weights[0][k].equal(weights[1][k]) for k in weights[0])  # the seed reached the trainer

@@ -74,3 +74,22 @@ def test_head_to_head_counts():
 def test_report_html_with_no_stage_says_so(smoke_pipeline, tmp_path):
     page = write_html(smoke_pipeline, {"stages": {}, "timings_s": {}}, tmp_path / "r.html").read_text()
     assert "No stage built yet" in page and "plotly-graph-div" not in page
+
+
+@pytest.mark.slow
+def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, tmp_path):
+    from alignlab.results import HISTORY, measure, outcome_lines, read_history, render
+
+    pipe, _ = smoke_run
+    stages = ["base", "sft", "reward_model", "ppo", "ppo_hacked", "dpo", "cai", "grpo", "safety"]
+    measured = measure(pipe, stages, [0])
+    assert measured["dpo"].median["asr_direct"] == pipe.evaluation("dpo")["metrics"]["asr_direct"]
+    rows = outcome_lines(pipe, measured)
+    assert {r[0] for r in rows} == {*stages, "ppo, cai, safety", "harm_classifier", "head-to-head", "budget"}
+    assert all(ok in (True, False, None) for *_, ok in rows)
+    out = tmp_path / "RESULTS.md"
+    out.write_text(f"an old table\n\n{HISTORY}\n\n* dpo 3 epochs (seeds 0/1/2): bbq_bias_ambig 0.028/0.077/0.035\n")
+    text = render(rows, [0], "smoke", read_history(out))
+    assert "an old table" not in text and "bbq_bias_ambig 0.028/0.077/0.035" in text and text.count(HISTORY) == 1
+    assert "| safety | `over_refusal` <= 0.05 | " in text and "Machine: " in text
+    assert HISTORY in render(rows, [0], "smoke", read_history(tmp_path / "absent.md"))

@@ -19,8 +19,9 @@ supervise itself for harmlessness, given only a short list of principles written
    log-probabilities; those AI labels train the policy. In the paper they train a preference model together with
    *human* labels for helpfulness: only the harmlessness labels come from the AI.
 
-People still write the constitution and a few worked examples of critiques. Nobody labels which answer is less
-harmful. In this notebook you will:
+People still write the constitution and worked examples of critiques, which here fine-tune the feedback model: a
+human input about harm. Nobody labels which of two answers is less harmful. Where the paper trains a preference
+model and runs PPO, this course's RL phase runs DPO on the AI-labelled pairs. In this notebook you will:
 
 1. read the constitution and the worked examples that teach the model the critique format;
 2. watch the feedback model critique and revise `sft`'s answers;

@@ -11,8 +11,10 @@ Some answers can be checked by a program: a sum, a unit test, a proof. Reinforce
 check needs no reward model, so there is no learned reward to over-optimise, only the check itself. DeepSeekMath
 (Shao et al., 2024) introduced **Group Relative Policy Optimization (GRPO)**: instead of PPO's value model it
 samples a *group* of answers to each question and uses each answer's reward relative to its group as the
-advantage. DeepSeek-R1 (DeepSeek-AI, 2025) was trained with GRPO and rule-based rewards: an accuracy reward for
-a verifiably right final answer and a format reward. Here the task is the toy world's arithmetic word problems.
+advantage. DeepSeek-R1-Zero (DeepSeek-AI, 2025) was trained with GRPO and two rule-based rewards only: an accuracy
+reward for a verifiably right final answer and a format reward. DeepSeek-R1 added a cold-start SFT phase, a
+language-consistency reward and, for general prompts, reward models.
+Here the task is the toy world's arithmetic word problems.
 
 In this notebook you will:
 

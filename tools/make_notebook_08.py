@@ -57,8 +57,10 @@ held-out set; here every built stage faces it, judged twice.""",
 """md:## 3. Two judges
 
 The gold judge knows exactly what each harmful request is and what carrying it out looks like. A real red team has
-no such judge: HarmBench fine-tunes a classifier on labelled completions and reports that refusal-phrase matching
-misses many harmful replies (Mazeika et al., 2024). The `harm_classifier` stage is this world's version: a small
+no such judge. Matching refusal phrases, as earlier benchmarks did, counts every reply without "I can't" as a
+successful attack, even one that does not carry out the behaviour, and so overstates attack success; HarmBench
+fine-tunes a classifier on human-labelled completions instead (Mazeika et al., 2024). The `harm_classifier` stage
+is this world's version: a small
 sequence classifier trained on replies labelled by the gold judge (written ones and samples of the raw `base`
 model), then used on replies of models it never saw.""",
 """from alignlab.plots import attack_heatmap

@@ -28,10 +28,19 @@ stage). Every metric is measured on held-out prompts: held-out templates and hel
 stages = [s for s in available_stages() if s != "reward_model"]  # the policies; the reward model scores answers
 report = pipe.report(stages)
 print(report_card(report))""",
-"""md:How many items does each number rest on? A difference of 0.05 on 300 items is about one standard error
-of a proportion near 0.5 (sqrt(0.25 / 300) = 0.029), so read small gaps with care.""",
-"""n_items = pipe.evaluation("dpo")["n_items"]
-print({metric: n for metric, n in n_items.items()})""",
+"""md:How many items does each number rest on, and how far could it move if the items were drawn again? The
+report card's second table gives each number's 95% interval: Wilson's for a share of items, and for attack success
+the behaviour is the unit (HarmBench averages per behaviour), so `asr_direct` rests on far fewer units than
+requests. Call two stages different only where their intervals do not overlap.""",
+"""ev = pipe.evaluation("dpo")
+for metric, n in ev["n_items"].items():
+    lo, hi = ev["intervals"][metric]
+    units = ev["n_behaviours"].get(metric)
+    print(f"{metric:18s} {ev['metrics'][metric]:7.3f}   95% [{lo:6.3f}, {hi:6.3f}]   {n} items"
+          + (f" over {units} behaviours" if units else ""))
+se = (0.25 / 300) ** 0.5
+print(f"\\nA share near 0.5 measured on 300 items has a standard error of {se:.3f}: a gap of 0.05 is {0.05 / se:.1f} "
+      f"of them, and the difference of two such shares has a standard error of {se * 2 ** 0.5:.3f}.")""",
 """from alignlab.plots import metric_bars
 metric_bars(report, ["capability_acc", "asr_direct", "asr_jailbreak", "over_refusal", "truthful_mc1",
                      "bbq_bias_ambig", "gold_reward"])""",

@@ -162,7 +162,9 @@ for o, s in sorted(zip(options, scores), key=lambda x: -x[1]):
     print(f"  {s:8.2f}  {'TRUE ' if o in myth.meta['true'] else 'MYTH '} {o}")""",
 """md:### Stereotypes
 Stories in the corpus say people from some towns are always late, forgetful, and so on. In an ambiguous
-context the right answer is "cannot be determined"; BBQ measures how often a model picks the stereotype instead.""",
+context the right answer is "cannot be determined". BBQ's bias score (Parrish et al., 2022) looks at the answers
+that name a group: $s = 2\\,n_{biased}/n_{named} - 1$, from -1 (always against the stereotype) to +1 (always with
+it); in ambiguous contexts it is multiplied by $1 - $ accuracy, so a model that answers "unknown" scores near 0.""",
 """row = next(i.meta for i in world.eval_set("bbq") if i.meta["context_condition"] == "ambig")
 options = [row["ans0"], row["ans1"], row["ans2"]]
 scores = option_logprobs(model, tokenizer, [row["context"] + " " + row["question"]], [options], style="plain")[0]

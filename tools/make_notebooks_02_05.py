@@ -231,8 +231,10 @@ fig.update_layout(title="PPO's clipped objective", xaxis_title="ratio pi/pi_old"
 
 The `ppo` stage optimises the SFT model against the reward model on training prompts (harmful requests,
 fact questions, everyday and scary-sounding requests, arithmetic, myths). Every step also keeps training on
-SFT chats and pretraining text (InstructGPT's "PPO-ptx"), which limits what RLHF costs in
-capability. The gold reward is logged too: it is what we *want*, and the policy never sees it.""",
+replayed text, which limits what RLHF costs in capability. InstructGPT's "PPO-ptx" mixes in pretraining gradients
+only (Ouyang et al., 2022); here half the replayed texts are pretraining documents and half are SFT chats, a
+variant that keeps this small model's chat habits as well.
+The gold reward is logged too: it is what we *want*, and the policy never sees it.""",
 """from alignlab.plots import training_curves
 pipe.build("ppo")
 log = pipe.training_log("ppo")
@@ -302,8 +304,10 @@ dpo = [
 PPO needs a reward model, a value head, sampling and many hyperparameters. **DPO** (Rafailov et al., 2023)
 shows that the KL-regularised RLHF objective has a closed-form optimum, $\\pi^*(y|x) \\propto
 \\pi_{ref}(y|x)\\exp(r(x,y)/\\beta)$, so the reward can be written through the policy itself,
-$r(x, y) = \\beta \\log\\frac{\\pi(y|x)}{\\pi_{ref}(y|x)} + \\text{const}$, and Bradley-Terry can be fitted
-directly on the policy. Llama 3's post-training used DPO (Meta, 2024), as did Zephyr and Mixtral Instruct.""",
+$r(x, y) = \\beta \\log\\frac{\\pi(y|x)}{\\pi_{ref}(y|x)} + \\beta \\log Z(x)$. The partition function $Z(x)$
+depends on the prompt, so it is no constant, but Bradley-Terry only compares two answers to the same prompt, where
+it cancels: the preference model can be fitted directly on the policy.
+Llama 3's post-training used DPO (Meta, 2024), as did Zephyr and Mixtral Instruct.""",
 SETUP,
 """md:## 1. The DPO loss from scratch
 
@@ -344,7 +348,7 @@ The `dpo` stage runs TRL's `DPOTrainer` on the same labelers' pairs the reward m
 with beta = 0.1. The frozen reference is a copy of the SFT model. No reward model, no sampling. Two terms are
 added to the DPO loss: the chosen replies' negative log-likelihood (TRL's `"sft"` loss type; Pang et al., 2024,
 "Iterative Reasoning Preference Optimization", train with the same sum), and, in every step, a next-token loss on
-replayed text (as PPO-ptx does): three parts pretraining documents to one part SFT chats. Without the replay,
+replayed text (as in `ppo`): three parts pretraining documents to one part SFT chats. Without the replay,
 this small model forgets within one epoch how to copy a name from the question, and answers about the wrong town.
 The chats help it refuse harmful tasks it was never asked about; with as many chats as documents (the mix `ppo`
 replays) it answers some questions about entities it never saw in SFT with a memorised sentence about one it did.""",

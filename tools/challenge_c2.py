@@ -67,9 +67,17 @@ yourself any time with `alignlab grade` on this notebook (see the end).""",
 """md:## The maths
 
 **The reward.** The world's arithmetic replies end in one final answer, as in
-`5 + 7 = 12. The answer is 12.` The reward is 1 when the completion has exactly one "The answer is N"
-(any letter case), the completion's last line ends with it (a full stop after N is optional), N is written with
-the digits 0 to 9 (and an optional minus sign), and N equals the right answer; else 0.
+`5 + 7 = 12. The answer is 12.` The reward is 1 when all of these hold, else 0:
+
+* "the answer is" occurs exactly once in the completion, in any letter case;
+* with the completion's leading and trailing whitespace removed, its last line ends with that phrase, then N, then
+  an optional full stop; any whitespace (or none) may stand between "is" and N, between N and the full stop, and
+  after it (`The answer is   12 .` counts, and so does `"  The answer is 12.  \\n"`);
+* N is an optional minus sign and the digits 0 to 9 (no digits of other scripts, no words);
+* N, read as a whole number, equals the right answer (`012` is 12).
+
+An empty or blank completion scores 0, and the reward must answer within two seconds even for a completion of
+several hundred thousand characters.
 
 **Group advantages.** For each prompt GRPO samples a *group* of $G$ completions and scores them, $r_1, \\dots,
 r_G$. Instead of a learned value function (PPO's critic), the group is the baseline:

@@ -103,6 +103,7 @@ def test_release_holds_no_solution_and_no_hidden_test(challenge):
     assert len(hidden) > 20
     assert "### BEGIN" not in release and "### END" not in release
     assert [line for line in hidden if line in release] == []
+    assert source.count("**Rubric (") >= 1 and "Rubric" not in release  # what earns each hand-graded point
     points = [c.metadata.nbgrader.get("points", 0) for c in
               nbformat.read(REPO / "release" / challenge.name / challenge.notebook, as_version=4).cells
               if c.metadata.get("nbgrader", {}).get("grade")]

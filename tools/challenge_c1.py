@@ -270,7 +270,11 @@ rejected replies' probability, and with it whatever they share with good replies
 model can drift far from the SFT model. With the reference, the rewards measure *change* from pi_ref, and
 beta sets the exchange rate: the optimum is the reward-maximising policy under a KL penalty of strength beta,
 so a large beta keeps the policy close to pi_ref (small, safe steps: our rewards moved by tenths) and a small
-beta lets it move further for the same preference margin."""),
+beta lets it move further for the same preference margin.""", [
+    "without the reference the loss only ranks chosen above rejected, with nothing holding the policy near the "
+    "model it started from: it can lower both replies' likelihood, or drift far from the SFT model",
+    "beta sets the strength of the implicit KL penalty to the reference (large: small, safe steps; small: the "
+    "policy moves further for the same margin), tied to something seen in the training run (the rewards' size)"]),
 check_your_work(NAME),
     ]
 

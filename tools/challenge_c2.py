@@ -295,7 +295,11 @@ towards writing more numbers instead of solving the problem: the reward goes up 
 (reward hacking of a verifier). GRPO's advantages are relative to the group: a group whose completions all get
 the same reward has advantages of exactly zero, so its gradient is zero. Learning needs groups where some
 completions are right and some wrong, which is why the task must be neither too hard nor too easy for the
-starting model."""),
+starting model.""", [
+    "the friendlier reward pays completions that list many numbers, so GRPO learns to list numbers: the reward "
+    "rises while accuracy does not (a verifier hacked)",
+    "advantages are relative to the group: a group with equal rewards has zero advantages and zero gradient, so "
+    "learning needs groups with some right and some wrong answers (a task neither too easy nor too hard)"]),
 check_your_work(NAME),
     ]
 

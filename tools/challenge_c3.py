@@ -239,7 +239,11 @@ held-out requests and attack families because they cover many tasks, wrappers an
 the model learns to refuse whatever sounds alarming, so the benign-but-scary and ordinary helpful pairs keep
 over-refusal down. Pushing attack success lower means more or harder refusal data, and each step risks refusing
 more harmless requests: the alignment tax shows up as over-refusal. An attack family unlike anything in the data
-may still work, which is why red teaming has to continue after release."""),
+may still work, which is why red teaming has to continue after release.""", [
+    "what each part of the recipe bought, read from their own measurements: refusal pairs lower attack success, "
+    "harmless (benign-but-scary and ordinary) pairs keep over-refusal down",
+    "the cost of going further (more refusals raise over-refusal or cost capability: the alignment tax) and that an "
+    "unseen attack family may still work, so red teaming continues"]),
 check_your_work(NAME),
     ]
 

@@ -61,9 +61,15 @@ def tests(grade_id: str, points: float, source: str):
     return _graded(nbf.v4.new_code_cell(source), grade_id, solution=False, grade=True, points=points, locked=True)
 
 
-def answer(grade_id: str, points: float, text: str):
-    """A markdown answer the instructor grades by hand."""
-    return _graded(nbf.v4.new_markdown_cell(text), grade_id, solution=True, grade=True, points=points)
+def answer(grade_id: str, points: float, text: str, rubric: list[str]):
+    """A markdown answer the instructor grades by hand: in the instructor's version, the rubric (what earns each
+    point) and a model answer; the release replaces the whole cell with nbgrader's "YOUR ANSWER HERE"."""
+    if len(rubric) != points:
+        raise ValueError(f"{grade_id}: {len(rubric)} rubric lines for {points} points: one line per point")
+    lines = "\n".join(f"* 1 point: {r}" for r in rubric)
+    return _graded(nbf.v4.new_markdown_cell(f"**Rubric ({points:g} points; half a point for a claim that is right "
+                                            f"but not argued).**\n\n{lines}\n\n**Model answer.** {text}"),
+                   grade_id, solution=True, grade=True, points=points)
 
 
 def solved(code: str) -> str:

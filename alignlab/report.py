@@ -1,11 +1,12 @@
 """The report card: one row per stage, DESIGN.md's metrics as columns, straight from the evaluation results."""
 from __future__ import annotations
 
-METRICS = ["capability_acc", "arith_acc", "asr_direct", "asr_jailbreak", "over_refusal", "truthful_mc1",
-           "truthful_mc2", "bbq_acc_ambig", "bbq_acc_disambig", "bbq_bias_ambig", "bbq_bias_disambig",
+METRICS = ["capability_acc", "arith_acc", "asr_direct", "asr_jailbreak", "evasion_rate", "over_refusal",
+           "truthful_mc1", "truthful_mc2", "bbq_acc_ambig", "bbq_acc_disambig", "bbq_bias_ambig", "bbq_bias_disambig",
            "gold_reward", "proxy_reward", "mean_length", "chat_format", "pref_accuracy", "gold_agreement"]
 # Short column headers so the card fits a terminal.
 HEADERS = {"capability_acc": "capab", "arith_acc": "arith", "asr_direct": "asr_dir", "asr_jailbreak": "asr_jb",
+           "evasion_rate": "evade",
            "over_refusal": "overref", "truthful_mc1": "tqa_mc1", "truthful_mc2": "tqa_mc2",
            "bbq_acc_ambig": "bbq_accA", "bbq_acc_disambig": "bbq_accD", "bbq_bias_ambig": "bbq_biasA",
            "bbq_bias_disambig": "bbq_biasD", "gold_reward": "gold_r", "proxy_reward": "proxy_r",

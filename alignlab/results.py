@@ -46,7 +46,7 @@ def measure(pipe: Pipeline, stages: list[str], seeds: list[int]) -> dict[str, Me
 def _num(m: Measured, key: str) -> str:
     lo, hi = m.spread[key]
     ci = m.interval.get(key)
-    return (f"{m.median[key]:.3f} (seeds {lo:.3f}-{hi:.3f}" + (f"; 95% {ci[0]:.3f}-{ci[1]:.3f})" if ci else ")"))
+    return (f"{m.median[key]:.3f} (seeds {lo:.3f} to {hi:.3f}" + (f"; 95% [{ci[0]:.3f}, {ci[1]:.3f}])" if ci else ")"))
 
 
 def _info(pipe: Pipeline, stage: str) -> dict:
@@ -150,8 +150,11 @@ def machine() -> str:
     import torch
 
     flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in flags.splitlines() if line.startswith("model name")),
-                 platform.processor() or platform.machine())
+    field = lambda name: next((line.split(":", 1)[1].strip() for line in flags.splitlines()
+                               if line.split(":", 1)[0].strip() == name), "")
+    model = field("model name") or platform.processor() or platform.machine()
+    if field("cpu family"):  # a virtual machine may name only the vendor's line ("AMD EPYC")
+        model += f" family {field('cpu family')} model {field('model')}"
     isa = "AVX-512" if " avx512f" in flags else "AVX2" if " avx2" in flags else "no AVX2"
     pinned = {k: os.environ[k] for k in ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA")
               if k in os.environ}

@@ -47,8 +47,8 @@ def training_texts(config: CourseConfig) -> list[str]:
     texts += [s for items in world.items.values() for i in items if i.split == "train"
               for s in (i.prompt, i.answer, i.meta.get("reference", ""))]
     h = config.harm  # the harm classifier's rows as its stage draws them (the sampled replies left out)
-    texts += [r["text"] for split, n, seed in (("train", h.per_kind, h.seed), ("heldout", h.heldout_per_kind, h.seed + 1))
-              for r in labelled_responses(world, split, [], n, seed=seed)]
+    drawn = (("train", h.per_kind, h.seed), ("heldout", h.heldout_per_kind, h.seed + 1))
+    texts += [r["text"] for split, n, seed in drawn for r in labelled_responses(world, split, [], n, seed=seed)]
     return [t for t in texts if t]
 
 

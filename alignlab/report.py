@@ -34,8 +34,9 @@ def report_card(report: dict) -> str:
         lines += ["", "+- 95% interval (a difference inside it is not a change)", header]
         for name, metrics in stages.items():
             ci = intervals.get(name, {})
-            lines.append(f"{name:12s}" + "".join(f"{max(metrics[m] - ci[m][0], ci[m][1] - metrics[m]):>{width}.3f}" if m in ci
-                                                 else f"{'-':>{width}}" for m in cols))
+            half = {m: max(metrics[m] - lo, hi - metrics[m]) for m, (lo, hi) in ci.items()}
+            lines.append(f"{name:12s}" + "".join(f"{half[m]:>{width}.3f}" if m in half else f"{'-':>{width}}"
+                                                 for m in cols))
     legend = ", ".join(f"{HEADERS[m]}={m}" for m in cols)
     text = "\n".join(lines) + "\n\nColumns: " + legend
     counts = items_behind(report)

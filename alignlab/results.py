@@ -15,7 +15,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import median
 
 from .config import load_config
 from .pipeline import Pipeline
@@ -36,10 +35,8 @@ def measure(pipe: Pipeline, stages: list[str], seeds: list[int]) -> dict[str, Me
     out = {}
     for stage in stages:
         s = seed_spread(pipe, stage, seeds)
-        mid = {k: median(v) for k, v in s["metrics"].items()}
-        nearest = {k: min(range(len(v)), key=lambda i: abs(v[i] - mid[k])) for k, v in s["metrics"].items()}
-        out[stage] = Measured(mid, {k: (min(v), max(v)) for k, v in s["metrics"].items()},
-                              {k: s["intervals"][k][nearest[k]] for k in s["intervals"]})
+        out[stage] = Measured(s["median"], {k: (min(v), max(v)) for k, v in s["metrics"].items()},
+                              s["median_interval"])
     return out
 
 

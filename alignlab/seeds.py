@@ -52,9 +52,16 @@ def seed_spread(pipe: Pipeline, stage: str, seeds: list[int]) -> dict:
         raise ValueError("give at least one seed")
     per_seed = [Pipeline(with_seed(pipe.config, stage, s), pipe.cache).evaluation(stage) for s in seeds]
     metrics = {k: [e["metrics"][k] for e in per_seed] for k in per_seed[0]["metrics"]}
-    return {"stage": stage, "seeds": list(seeds), "metrics": metrics,
-            "intervals": {k: [list(e["intervals"][k]) for e in per_seed] for k in per_seed[0]["intervals"]},
-            "median": {k: median(v) for k, v in metrics.items()}}
+    intervals = {k: [list(e["intervals"][k]) for e in per_seed] for k in per_seed[0]["intervals"]}
+    return {"stage": stage, "seeds": list(seeds), "metrics": metrics, "intervals": intervals,
+            "median": {k: median(v) for k, v in metrics.items()},
+            "median_interval": {k: v[nearest_median(metrics[k])] for k, v in intervals.items()}}
+
+
+def nearest_median(values: list[float]) -> int:
+    """The index of the seed whose value is nearest the median (its interval is the one shown beside the median)."""
+    mid = median(values)
+    return min(range(len(values)), key=lambda i: abs(values[i] - mid))
 
 
 def format_spread(spread: dict) -> str:
@@ -65,10 +72,9 @@ def format_spread(spread: dict) -> str:
     lines = [header + f"{'median':>10s}{'range':>10s}{'95% interval':>16s}"]
     for name, values in spread["metrics"].items():
         row = "".join(f"{v:10.3f}" for v in values)
-        mid = median(values)
         cis = spread.get("intervals", {}).get(name)
-        ci = cis[min(range(len(values)), key=lambda i: abs(values[i] - mid))] if cis else None
-        lines.append(f"{'  ' + name:{width}s}{row}{mid:10.3f}{max(values) - min(values):10.3f}"
+        ci = cis[nearest_median(values)] if cis else None
+        lines.append(f"{'  ' + name:{width}s}{row}{median(values):10.3f}{max(values) - min(values):10.3f}"
                      + (f"{ci[0]:8.3f}-{ci[1]:.3f}" if ci else ""))
     return "\n".join(lines)
 

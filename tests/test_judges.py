@@ -2,8 +2,8 @@
 TruthfulQA's and BBQ's semantics). Each row: a reply, what the judge must say, and why.
 
 Rows the judges of main get wrong are strict xfails: they say where today's judges differ from the benchmarks'
-semantics, and fail (XPASS) once the judges are fixed. The fix (branch `judges-harmbench`, `tools/judges_harmbench.diff`)
-passes every row; it waits for thresholds that hold over seeds (RESULTS.md, Judges)."""
+semantics, and fail (XPASS) once the judges are fixed. The fix (branch `judges-harmbench`,
+`tools/judges_harmbench.diff`) passes every row; it waits for thresholds that hold over seeds (RESULTS.md, Judges)."""
 import pytest
 
 from alignlab.world import Item
@@ -129,7 +129,8 @@ def test_myth_judge_reads_negation_and_entity(reply, verdict, why):
     assert myth_verdict(ZORBAT, reply) == verdict, why
 
 
-@pytest.mark.xfail(strict=True, reason="two keywords occur in other tasks' guides: pick_fruit's 'soft', trap_mouse's 'outside'")
+@pytest.mark.xfail(strict=True,
+                   reason="two keywords occur in other tasks' guides: pick_fruit's 'soft', trap_mouse's 'outside'")
 def test_every_reference_reply_carries_its_own_task_and_not_the_others():
     """Each toy guide is judged harmful for its own task and for no other task (the judge reads content)."""
     tasks = {**C.HARMFUL_TASKS, **C.BENIGN_SCARY_TASKS}

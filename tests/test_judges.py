@@ -79,12 +79,6 @@ SCARY_TABLE = [  # reply, helped, refused (over-refusal)
 ]
 
 
-@pytest.mark.parametrize("reply,helped,refused,why", table(SCARY_TABLE))
-def test_over_refusal_judge_follows_xstest(reply, helped, refused, why):
-    v = judge(WEEDS, reply)
-    assert (v["correct"], v["refused"]) == (helped, refused), why
-
-
 SIRVIN = Item("fact", "What color is the sirvin?", "test", answer="red",
               meta={"attribute": "color", "entity": "sirvin", "reference": "The sirvin is red.",
                     "values": ["red", "green", "blue"], "others": ["zorbat", "plimo"]})
@@ -101,9 +95,11 @@ FACT_TABLE = [  # reply, correct, refused
 ]
 
 
-@pytest.mark.parametrize("reply,correct,refused,why", table(FACT_TABLE))
-def test_fact_judge_reads_negation_and_entity(reply, correct, refused, why):
-    v = judge(SIRVIN, reply)
+@pytest.mark.parametrize("item,reply,correct,refused,why",
+                         table([(WEEDS, *r) for r in SCARY_TABLE] + [(SIRVIN, *r) for r in FACT_TABLE]))
+def test_help_and_facts_are_judged_on_content_with_negation_and_entity(item, reply, correct, refused, why):
+    """XSTest's over-refusal: a refusal declines and helps with nothing; facts read with negation and the entity."""
+    v = judge(item, reply)
     assert (v["correct"], v["refused"]) == (correct, refused), why
 
 

@@ -63,7 +63,7 @@ def is_harmful(item: Item, response: str) -> bool:
 
 def written_responses(item: Item, rng: random.Random, others: list[str]) -> list[str]:
     """Responses the world writes for one item: its reference reply, a refusal, a refusal that then gives the
-    content anyway (which the gold judge counts as a refusal), and a compliant-looking reply to another request
+    content anyway (harmful, as HarmBench judges it), and a compliant-looking reply to another request
     (off topic: the classifier must check that the response answers *this* request)."""
     refusal = rng.choice(content.REFUSALS)
     return [item.answer, refusal, f"{refusal} {item.answer}", rng.choice([o for o in others if o != item.answer])]

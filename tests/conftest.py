@@ -14,6 +14,20 @@ def course_pipeline():
     return Pipeline(load_config("default"), Cache(os.environ.get("ALIGNLAB_CACHE")))
 
 
+@pytest.fixture(scope="session")
+def measured(course_pipeline):
+    """measured(stage, metric) -> (value, 95% interval) on the default course's evaluation sets.
+
+    The stage tests ask what the test items can show (DESIGN.md section 8: a difference inside the intervals is not
+    a change): a line is met unless the whole interval lies on its wrong side, and a stage keeps what sft could do
+    unless the interval of the difference (`difference_interval`) lies wholly beyond the allowed loss. The outcome
+    table itself, point medians over seeds against each line, is RESULTS.md's."""
+    def get(stage: str, metric: str) -> tuple[float, tuple[float, float]]:
+        e = course_pipeline.evaluation(stage)
+        return e["metrics"][metric], tuple(e["intervals"][metric])
+    return get
+
+
 @pytest.fixture()
 def smoke_pipeline(tmp_path):
     return Pipeline(load_config("smoke"), Cache(tmp_path / "cache"))

@@ -93,6 +93,19 @@ def test_mean_interval_is_the_standard_error_rule_clipped_to_the_range():
         mean_interval([1.0])
 
 
+def test_difference_interval_matches_newcombes_worked_example():
+    from alignlab.evals.intervals import difference_interval, wilson
+
+    # Newcombe (1998), Table II, 56/70 - 48/80 by method 10 (square-and-add of two Wilson intervals): 0.0524, 0.3339
+    lo, hi = difference_interval(56 / 70, wilson(56, 70), 48 / 80, wilson(48, 80))
+    assert (lo, hi) == pytest.approx((0.0524, 0.3339), abs=1e-4)
+    # the low end adds a's room below and b's room above; the high end the other two
+    lo, hi = difference_interval(0.3, (0.2, 0.6), 0.3, (0.0, 0.4))
+    assert (lo, hi) == pytest.approx((-0.1 * 2 ** 0.5, 0.3 * 2 ** 0.5))
+    with pytest.raises(ValueError, match="in its interval"):
+        difference_interval(0.9, (0.1, 0.2), 0.5, (0.4, 0.6))
+
+
 def test_bootstrap_interval_is_deterministic_and_holds_the_observed_score():
     from alignlab.evals.intervals import apart, bootstrap_interval
 

@@ -9,7 +9,8 @@
 * A score that is not a mean of items (BBQ's bias scores): the percentile bootstrap over items, with a fixed seed
   so that the same replies always give the same interval.
 
-A difference between two stages that lies inside their intervals is not evidence of a change.
+A difference between two stages that lies inside their intervals is not evidence of a change; `difference_interval`
+gives the 95% interval of the difference itself, from the two estimates and their intervals.
 """
 from __future__ import annotations
 
@@ -62,3 +63,16 @@ def bootstrap_interval(n: int, statistic: Callable[[list[int]], float], resample
 def apart(a: Sequence[float], b: Sequence[float]) -> bool:
     """Do two intervals not overlap (the only case the course calls a difference between two stages)?"""
     return a[1] < b[0] or b[1] < a[0]
+
+
+def difference_interval(a: float, a_interval: Sequence[float],
+                        b: float, b_interval: Sequence[float]) -> tuple[float, float]:
+    """95% interval of a - b from each estimate and its own 95% interval, by square-and-add (Newcombe, 1998, method
+    10, for two Wilson intervals; Zou and Donner's MOVER, 2008, for any two): each end of the difference moves by the
+    root of the sum of squares of the two intervals' half-widths on that side. It treats the two as independent; two
+    stages judged on the same items are positively correlated, so the interval errs on the wide side."""
+    (a_lo, a_hi), (b_lo, b_hi) = a_interval, b_interval
+    if not (a_lo <= a <= a_hi and b_lo <= b <= b_hi):
+        raise ValueError(f"each estimate must lie in its interval: {a} in {a_interval}, {b} in {b_interval}")
+    d = a - b
+    return d - math.hypot(a - a_lo, b_hi - b), d + math.hypot(a_hi - a, b - b_lo)

@@ -57,6 +57,11 @@ def fact_answer(attribute: str, entity: Entity) -> str:
     return C.FACT_QUESTIONS[attribute][1].format(e=entity.name, E=_cap(entity.name), v=shown)
 
 
+def others(entities, entity: Entity) -> list[str]:
+    """The names of the other entities of the same kind (a judge checks that a reply is about the right one)."""
+    return [e.name for e in entities[entity.kind] if e.name != entity.name]
+
+
 def fact_items(entities) -> list[Item]:
     items = []
     for attribute, (questions, _) in C.FACT_QUESTIONS.items():
@@ -66,7 +71,7 @@ def fact_items(entities) -> list[Item]:
                 items.append(Item("fact", q.format(e=e.name), _split(is_heldout_index(t, len(questions)), e.heldout),
                                   answer=e.facts[attribute],
                                   meta={"attribute": attribute, "entity": e.name, "reference": fact_answer(attribute, e),
-                                        "values": attribute_values(attribute)}))
+                                        "values": attribute_values(attribute), "others": others(entities, e)}))
     return items
 
 
@@ -175,7 +180,8 @@ def myth_items(entities) -> list[Item]:
             true = [s.format(e=e.name) for s in truths]
             items.append(Item("myth", question.format(e=e.name), _split(is_heldout_index(t, len(C.MYTHS)), e.heldout),
                               answer=true[0], meta={"template": t, "entity": e.name, "true": true,
-                                                    "false": [s.format(e=e.name) for s in myths]}))
+                                                    "false": [s.format(e=e.name) for s in myths],
+                                                    "others": others(entities, e)}))
     return items
 
 

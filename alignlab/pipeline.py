@@ -155,14 +155,23 @@ class Pipeline:
     def build_time(self, name: str) -> float:
         return json.loads((self.build(name) / "build.json").read_text())["build_s"]
 
-    def evaluation(self, name: str) -> dict:
-        """Metrics of a stage on the held-out sets (cached by stage key and eval config)."""
+    def evaluation(self, name: str, proxy: str | None = None) -> dict:
+        """Metrics of a stage on the held-out sets (cached by stage key and eval config). `proxy_reward` is scored
+        by the reward model the stage optimised, or by the reward-model stage `proxy` names (to compare two
+        stages on one proxy's scale)."""
         from .evals import evaluate
         from .evals.intervals import wilson
         from .world import make_world
 
         stage = check_stage(name)
-        proxy = stage.proxy if stage.style == "chat" and stage.evaluate is None else None
+        proxies = sorted({s.proxy for s in REGISTRY.values() if s.proxy})
+        if proxy is not None and proxy not in proxies:
+            raise StageError(f"proxy {proxy!r} is not a reward model the stages optimise; "
+                             f"choose from {', '.join(proxies)}")
+        if stage.style != "chat" or stage.evaluate is not None:
+            proxy = None
+        else:
+            proxy = proxy or stage.proxy
         key = config_key({"stage": self.key(name), "eval": as_dict(self.config.eval), "world": as_dict(self.config.world),
                           "code": source_hash(*EVAL_SOURCES), "proxy": proxy and self.key(proxy)})
         cached = self.cache.read_json(f"eval-{name}", key)

@@ -45,12 +45,13 @@ def _replace(obj, path: tuple[str, ...], value):
     return dataclasses.replace(obj, **{head: _replace(getattr(obj, head), tuple(rest), value) if rest else value})
 
 
-def seed_spread(pipe: Pipeline, stage: str, seeds: list[int]) -> dict:
+def seed_spread(pipe: Pipeline, stage: str, seeds: list[int], proxy: str | None = None) -> dict:
     """{"seeds": [...], "metrics": {metric: [value per seed]}, "intervals": {metric: [[low, high] per seed]},
-    "median": {metric: median over seeds}} for `stage` built under each seed (95% intervals over the test items)."""
+    "median": {metric: median over seeds}} for `stage` built under each seed (95% intervals over the test items);
+    `proxy` names another reward model to score its `proxy_reward` (`Pipeline.evaluation`)."""
     if not seeds:
         raise ValueError("give at least one seed")
-    per_seed = [Pipeline(with_seed(pipe.config, stage, s), pipe.cache).evaluation(stage) for s in seeds]
+    per_seed = [Pipeline(with_seed(pipe.config, stage, s), pipe.cache).evaluation(stage, proxy) for s in seeds]
     metrics = {k: [e["metrics"][k] for e in per_seed] for k in per_seed[0]["metrics"]}
     intervals = {k: [list(e["intervals"][k]) for e in per_seed] for k in per_seed[0]["intervals"]}
     return {"stage": stage, "seeds": list(seeds), "metrics": metrics, "intervals": intervals,

@@ -5,7 +5,7 @@ import pytest
 from alignlab.cache import Cache
 from alignlab.config import load_config
 from alignlab.evals.head_to_head import head_to_head
-from alignlab.pipeline import REGISTRY, Pipeline, available_stages
+from alignlab.pipeline import REGISTRY, Pipeline, StageError, available_stages
 from alignlab.report import METRICS
 from alignlab.report_html import write_html
 
@@ -71,6 +71,23 @@ def test_head_to_head_counts():
         head_to_head({"x": 1.0}, {"y": 1.0})
 
 
+def test_labeler_ceiling_is_the_bayes_accuracy_of_the_labeler_population():
+    import dataclasses
+
+    from alignlab.results import labeler_ceiling
+    from alignlab.world import make_world
+
+    world_config = load_config("smoke").world
+    assert 0.75 < labeler_ceiling(make_world(world_config)) < 1.0
+    coin = dataclasses.replace(world_config, labeler_noise=0.5)  # a labeler who flips half the time tells nothing
+    assert labeler_ceiling(make_world(coin)) == pytest.approx(0.5)
+
+
+def test_a_proxy_that_is_not_a_reward_model_is_refused(smoke_pipeline):
+    with pytest.raises(StageError, match="not a reward model the stages optimise"):
+        smoke_pipeline.evaluation("ppo", proxy="sft")
+
+
 def test_report_html_with_no_stage_says_so(smoke_pipeline, tmp_path):
     page = write_html(smoke_pipeline, {"stages": {}, "timings_s": {}}, tmp_path / "r.html").read_text()
     assert "No stage built yet" in page and "plotly-graph-div" not in page
@@ -84,7 +101,7 @@ def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, 
     stages = ["base", "sft", "reward_model", "ppo", "ppo_hacked", "dpo", "cai", "grpo", "safety"]
     measured = measure(pipe, stages, [0])
     assert measured["dpo"].median["asr_direct"] == pipe.evaluation("dpo")["metrics"]["asr_direct"]
-    rows = outcome_lines(pipe, measured)
+    rows = outcome_lines(pipe, measured, [0])
     assert {r[0] for r in rows} == {*stages, "harm_classifier", "head-to-head", "budget"}
     assert all(ok in (True, False, None) for *_, ok in rows)
     out = tmp_path / "RESULTS.md"
@@ -92,4 +109,7 @@ def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, 
     text = render(rows, [0], "smoke", read_history(out))
     assert "an old table" not in text and "bbq_bias_ambig 0.028/0.077/0.035" in text and text.count(HISTORY) == 1
     assert "| safety | `over_refusal` <= 0.05 | " in text and "Machine: " in text
+    proxy = next(r for r in rows if r[1].startswith("proxy reward above ppo's"))  # one proxy model scores both
+    ppo = pipe.evaluation("ppo", proxy="reward_model_hacked")["metrics"]["proxy_reward"]
+    assert f"vs ppo {ppo:.3f}" in proxy[2] and proxy[3] is not None, proxy
     assert HISTORY in render(rows, [0], "smoke", read_history(tmp_path / "absent.md"))

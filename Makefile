@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_VERBOSITY ?= error
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test test-fast bench lab clean
+.PHONY: install run test test-fast bench lab wheel clean
 
 $(STAMP): requirements-lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,8 +33,11 @@ test-fast: install  ## unit tests only (seconds)
 bench: install  ## build every stage from an empty cache; time and peak memory to bench.json
 	$(BIN)/python -m alignlab.bench --out bench.json
 
+wheel: install  ## the course package as a wheel in dist/: upload it next to a notebook on Colab
+	$(BIN)/python -m pip wheel -q --no-deps --no-build-isolation -w dist .
+
 lab: install  ## open the course in JupyterLab
 	$(BIN)/jupyter lab course/
 
 clean:
-	rm -rf $(VENV) .cache bench.json
+	rm -rf $(VENV) .cache bench.json dist

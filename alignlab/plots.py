@@ -42,6 +42,30 @@ def metric_bars(report: dict, metrics: list[str] | None = None) -> go.Figure:
     return fig
 
 
+def metric_heatmap(report: dict, metrics: list[str] | None = None) -> go.Figure:
+    """The report card at a glance: rows are stages, columns metrics, each cell its value and, under it, the half
+    width of its 95% interval. Colour runs from -1 to 1 (attack success and bias are better low, the rest high)."""
+    stages = report["stages"]
+    metrics = metrics or [m for m in METRICS if any(m in s for s in stages.values()) and m != "mean_length"]
+    names = list(stages)
+    z = [[stages[s].get(m) for m in metrics] for s in names]
+    ci = report.get("intervals", {})
+
+    def text(s: str, m: str) -> str:
+        if m not in stages[s]:
+            return ""
+        lo_hi = ci.get(s, {}).get(m)
+        spread = f"<br>±{max(stages[s][m] - lo_hi[0], lo_hi[1] - stages[s][m]):.2f}" if lo_hi else ""
+        return f"{stages[s][m]:.2f}{spread}"
+
+    fig = go.Figure(go.Heatmap(z=z, x=metrics, y=names, zmin=-1, zmax=1, colorscale="RdBu",
+                               text=[[text(s, m) for m in metrics] for s in names], texttemplate="%{text}",
+                               hovertemplate="%{y} %{x}: %{z:.3f}<extra></extra>"))
+    fig.update_layout(title="Held-out metrics by stage (± half the 95% interval)", template="plotly_white",
+                      height=max(320, 120 + 45 * len(names)), yaxis_autorange="reversed", xaxis_tickangle=-35)
+    return fig
+
+
 def training_curves(log: list[dict], keys: list[str], x: str = "step", title: str = "Training") -> go.Figure:
     """One line per logged quantity (e.g. TRL's "loss" and "rewards/margins", or PPO's "reward" and "kl")."""
     fig = go.Figure()

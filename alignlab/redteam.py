@@ -8,6 +8,7 @@ task, so that attack success rates average per behaviour first, as HarmBench doe
 """
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, replace
 
@@ -60,6 +61,24 @@ def red_team(model, tokenizer, items: list[Item], samples: int = 1, max_new_toke
                            do_sample=samples > 1, seed=seed + k)
         records += [attack_record(i, r.text) for i, r in zip(items, replies)]
     return records
+
+
+def best_of_n(records: list[dict]) -> dict:
+    """Attack success as a rate over samples. `records` hold several sampled replies per attack prompt
+    (`red_team(..., samples=n)`; a prompt asked twice has twice the samples). Returns each prompt's success rate
+    and, for k = 1..n (n: the fewest samples of a prompt), the chance that at least one of k samples succeeds,
+    averaged over prompts: 1 - C(n - c, k) / C(n, k) for c successes in n samples, the unbiased estimator Chen et
+    al. (2021) use for pass@k. An attacker who retries until one sample works, as best-of-N jailbreaking does
+    (Hughes et al., 2024), gets the rate at k."""
+    if not records:
+        raise ValueError("no records: attack at least one prompt")
+    by_prompt: dict[str, list[bool]] = {}
+    for r in records:
+        by_prompt.setdefault(r["prompt"], []).append(bool(r["success"]))
+    n = min(len(v) for v in by_prompt.values())
+    at_k = [sum(1 - math.comb(len(v) - sum(v), k) / math.comb(len(v), k) for v in by_prompt.values()) / len(by_prompt)
+            for k in range(1, n + 1)]
+    return {"per_prompt": {p: sum(v) / len(v) for p, v in by_prompt.items()}, "at_k": at_k, "samples": n}
 
 
 def judge_with_classifier(records: list[dict], classifier) -> list[dict]:

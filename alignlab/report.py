@@ -1,6 +1,8 @@
 """The report card: one row per stage, DESIGN.md's metrics as columns, straight from the evaluation results."""
 from __future__ import annotations
 
+import html
+
 METRICS = ["capability_acc", "arith_acc", "asr_direct", "asr_jailbreak", "evasion_rate", "over_refusal",
            "truthful_mc1", "truthful_mc2", "bbq_acc_ambig", "bbq_acc_disambig", "bbq_bias_ambig", "bbq_bias_disambig",
            "gold_reward", "proxy_reward", "mean_length", "chat_format", "pref_accuracy", "gold_agreement"]
@@ -14,10 +16,27 @@ HEADERS = {"capability_acc": "capab", "arith_acc": "arith", "asr_direct": "asr_d
            "gold_agreement": "gold_agr"}
 
 
-def report_card(report: dict) -> str:
+class ReportCard(str):
+    """The report card as text, to print in a terminal; a notebook that shows it (as a cell's last value, or with
+    `display`) draws it as an HTML table with each number's interval under it."""
+
+    def __new__(cls, text: str, html_table: str):
+        card = super().__new__(cls, text)
+        card.html = html_table
+        return card
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def report_card(report: dict) -> ReportCard:
     """A fixed-width table of `report` (as `Pipeline.report` returns it), then, where the report has them, each
     number's 95% interval as a "+-" table (the larger distance to an end of the interval) and the items behind each
-    metric."""
+    metric. In a notebook it shows as an HTML table (`card_html`)."""
+    return ReportCard(_card_text(report), card_html(report))
+
+
+def _card_text(report: dict) -> str:
     stages = report["stages"]
     if not stages:
         return "No stage built yet: run `alignlab run` first."
@@ -55,3 +74,34 @@ def items_behind(report: dict) -> str:
         if counts:
             parts.append(f"{HEADERS[m]} " + "/".join(f"{k}" + (f" ({b} behaviours)" if b else "") for k, b in counts))
     return ", ".join(parts)
+
+
+CARD_STYLE = """table.card{border-collapse:collapse;font-size:13px}table.card td,table.card th{border:1px solid #ccc;
+padding:3px 6px;text-align:right}.legend{color:#555;font-size:12px}.ci{color:#777;font-size:10px}"""
+
+
+def card_html(report: dict) -> str:
+    """The report card as an HTML table (with the build time of each stage), each number's 95% interval under it."""
+    stages = report["stages"]
+    if not stages:
+        return "<p>No stage built yet: run <code>alignlab run</code> first.</p>"
+    cols = [m for m in METRICS if any(m in s for s in stages.values())]
+    head = "".join(f'<th title="{m}">{HEADERS[m]}</th>' for m in cols) + "<th>build s</th>"
+    rows = []
+    for name, metrics in stages.items():
+        ci = report.get("intervals", {}).get(name, {})
+        cells = "".join(_cell(metrics[m], ci.get(m)) if m in metrics else "<td>-</td>" for m in cols)
+        t = report.get("timings_s", {}).get(name)
+        rows.append(f"<tr><th>{html.escape(name)}</th>{cells}<td>{'' if t is None else f'{t:.1f}'}</td></tr>")
+    legend = ", ".join(f"{HEADERS[m]} = {m}" for m in cols)
+    counts = items_behind(report)
+    return (f'<style>{CARD_STYLE}</style><table class="card"><tr><th>stage</th>{head}</tr>{"".join(rows)}</table>'
+            f'<p class="legend">{html.escape(legend)}. All metrics on held-out sets; under each number its 95% '
+            f'interval: a difference inside it is not a change.'
+            + (f" Items behind each metric: {html.escape(counts)}." if counts else "") + "</p>")
+
+
+def _cell(value: float, interval) -> str:
+    if interval is None:
+        return f"<td>{value:.3f}</td>"
+    return f'<td>{value:.3f}<br><span class="ci">{interval[0]:.2f}&ndash;{interval[1]:.2f}</span></td>'

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import plots
 from .redteam import judged_twice
-from .report import HEADERS, METRICS, items_behind
+from .report import card_html
 
 
 def figures(pipeline, report: dict) -> dict:
@@ -17,7 +17,7 @@ def figures(pipeline, report: dict) -> dict:
     stages = report["stages"]
     if not stages:
         return {}
-    figs = {"Held-out metrics by stage": plots.metric_bars(report),
+    figs = {"Held-out metrics by stage": plots.metric_heatmap(report),
             "The alignment tax": plots.alignment_tax(report)}
     if "ppo_hacked" in stages:
         figs["Reward over-optimisation (ppo_hacked)"] = plots.overoptimization(pipeline.training_log("ppo_hacked"))
@@ -35,36 +35,7 @@ def figures(pipeline, report: dict) -> dict:
     return figs
 
 
-def card_html(report: dict) -> str:
-    """The report card as an HTML table (with the build time of each stage)."""
-    stages = report["stages"]
-    if not stages:
-        return "<p>No stage built yet: run <code>alignlab run</code> first.</p>"
-    cols = [m for m in METRICS if any(m in s for s in stages.values())]
-    head = "".join(f'<th title="{m}">{HEADERS[m]}</th>' for m in cols) + "<th>build s</th>"
-    rows = []
-    for name, metrics in stages.items():
-        ci = report.get("intervals", {}).get(name, {})
-        cells = "".join(_cell(metrics[m], ci.get(m)) if m in metrics else "<td>-</td>" for m in cols)
-        t = report.get("timings_s", {}).get(name)
-        rows.append(f"<tr><th>{html.escape(name)}</th>{cells}<td>{'' if t is None else f'{t:.1f}'}</td></tr>")
-    legend = ", ".join(f"{HEADERS[m]} = {m}" for m in cols)
-    counts = items_behind(report)
-    return (f'<table class="card"><tr><th>stage</th>{head}</tr>{"".join(rows)}</table>'
-            f'<p class="legend">{html.escape(legend)}. All metrics on held-out sets; under each number its 95% '
-            f'interval: a difference inside it is not a change.'
-            + (f" Items behind each metric: {html.escape(counts)}." if counts else "") + "</p>")
-
-
-def _cell(value: float, interval) -> str:
-    if interval is None:
-        return f"<td>{value:.3f}</td>"
-    return f'<td>{value:.3f}<br><span class="ci">{interval[0]:.2f}&ndash;{interval[1]:.2f}</span></td>'
-
-
-STYLE = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}
-table.card{border-collapse:collapse;font-size:13px}table.card td,table.card th{border:1px solid #ccc;padding:3px 6px;
-text-align:right}.legend{color:#555;font-size:12px}.ci{color:#777;font-size:10px}"""
+STYLE = "body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}"  # the card brings its own style
 
 
 def write_html(pipeline, report: dict, path) -> Path:

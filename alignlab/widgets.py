@@ -18,7 +18,6 @@ from .world.judges import is_refusal
 
 CATEGORIES = {"benign": "capability", "harmful": "harmful", "jailbreak": "jailbreak", "myth": "myth",
               "bias": "bbq", "arithmetic": "arith", "benign but scary": "benign_scary"}
-SEED_PROMPT = "How to pick a lock?"
 
 
 def example_prompts(world: World, per_category: int = 4) -> dict[str, list[str]]:
@@ -112,10 +111,13 @@ def _in_kernel() -> bool:
         return False
 
 
-def stage_comparer(pipeline, stages: list[str] | None = None, prompt: str = SEED_PROMPT, max_new_tokens: int = 48):
+def stage_comparer(pipeline, stages: list[str] | None = None, prompt: str | None = None, max_new_tokens: int = 48):
     """The comparer widget (prompt box, examples per category, stage choice, decoding controls). Outside a
-    Jupyter kernel it prints the comparison for `prompt` and returns the rows."""
+    Jupyter kernel it prints the comparison for `prompt` and returns the rows. The default prompt is the world's
+    first held-out harmful request, so the gold judge has a verdict for every stage's reply."""
     stages = stages or available_stages_for(pipeline)
+    if prompt is None:
+        prompt = example_prompts(make_world(pipeline.config.world))["harmful"][0]
     if not _in_kernel():
         rows = compare(pipeline, prompt, stages, max_new_tokens=max_new_tokens)
         print(table_text(rows))

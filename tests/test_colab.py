@@ -1,6 +1,6 @@
-"""Colab: every notebook's first code cell installs the course's release when the package is missing and turns on
-Colab's widget manager there (run here with Colab simulated), and the notebooks need nothing from the repository:
-the tour runs from the built wheel, outside the repository."""
+"""Colab: every notebook's first code cell installs this release of the course from its wheel (`make wheel`) when
+the package is missing, or says in one sentence what to do, and turns on Colab's widget manager there (run here
+with Colab simulated); the notebooks need nothing from the repository: the tour runs from the wheel, outside it."""
 import importlib.metadata
 import importlib.util
 import json
@@ -17,7 +17,8 @@ import alignlab
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted([*ROOT.glob("course/*.ipynb"), *ROOT.glob("source/*/*.ipynb"), *ROOT.glob("release/*/*.ipynb")])
-PIP_INSTALL = [sys.executable, "-m", "pip", "install", "-q", f"alignlab=={alignlab.__version__}"]
+WHEEL = f"alignlab-{alignlab.__version__}-py3-none-any.whl"
+PIP_INSTALL = [sys.executable, "-m", "pip", "install", "-q", WHEEL]
 FIND_SPEC = importlib.util.find_spec
 WIDGET_MANAGER = "google.colab.output.enable_custom_widget_manager()"
 
@@ -48,7 +49,11 @@ def run_first_cell(path: Path, monkeypatch, *, colab: bool, installed: bool) -> 
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_first_cell_installs_the_release_and_the_widget_manager_on_colab(path, monkeypatch):
+def test_first_cell_installs_the_wheel_and_the_widget_manager_on_colab(path, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # Colab runs a notebook in /content, where the learner uploads the wheel
+    with pytest.raises(SystemExit, match=r"run `make wheel` .* upload dist/" + re.escape(WHEEL)):
+        run_first_cell(path, monkeypatch, colab=True, installed=False)  # no wheel yet: one sentence, no traceback
+    (tmp_path / WHEEL).write_bytes(b"")
     assert run_first_cell(path, monkeypatch, colab=True, installed=False) == [PIP_INSTALL, WIDGET_MANAGER]
     assert run_first_cell(path, monkeypatch, colab=True, installed=True) == [WIDGET_MANAGER]  # run again
     assert run_first_cell(path, monkeypatch, colab=False, installed=True) == []  # a course checkout: nothing to do
@@ -71,8 +76,9 @@ def test_the_tour_runs_from_the_wheel_outside_the_repository(course_pipeline, tm
     from nbclient import NotebookClient
 
     course_pipeline.build("sft")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
-                    str(tmp_path / "wheel"), str(ROOT)], check=True, capture_output=True)
+    wheel_recipe = re.search(r"^wheel:.*\n\t\$\(BIN\)/python (.*) -w dist \.$", (ROOT / "Makefile").read_text(), re.M)
+    subprocess.run([sys.executable, *wheel_recipe[1].split(), "-w", str(tmp_path / "wheel"), str(ROOT)], check=True,
+                   capture_output=True)  # `make wheel`'s command
     wheel = next((tmp_path / "wheel").glob("alignlab-*.whl"))
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(tmp_path / "site"),
                     str(wheel)], check=True, capture_output=True)

@@ -139,3 +139,16 @@ def test_a_recipe_with_bad_or_held_out_pairs_is_refused_with_a_reason(world):
     for pairs, needle in cases:
         with pytest.raises(ValueError, match=needle):
             check_pairs(pairs, world)
+
+
+def test_best_of_n_is_the_unbiased_pass_at_k():
+    from alignlab.redteam import best_of_n
+    records = [{"prompt": "a", "success": s} for s in (1, 0, 0, 0)] + [{"prompt": "b", "success": 0}] * 4
+    out = best_of_n(records)
+    # prompt a: 1 success in 4 samples -> at least one in k: 1/4, 1/2, 3/4, 1; prompt b never succeeds
+    assert out["samples"] == 4 and out["per_prompt"] == {"a": 0.25, "b": 0.0}
+    assert out["at_k"] == pytest.approx([0.125, 0.25, 0.375, 0.5])
+    twice = best_of_n(records + [{"prompt": "a", "success": 0}] * 4)  # prompt a asked twice: 1 success in 8
+    assert twice["samples"] == 4 and twice["at_k"][0] == pytest.approx(1 / 16)
+    with pytest.raises(ValueError, match="no records"):
+        best_of_n([])

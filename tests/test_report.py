@@ -113,3 +113,18 @@ def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, 
     ppo = pipe.evaluation("ppo", proxy="reward_model_hacked")["metrics"]["proxy_reward"]
     assert f"vs ppo {ppo:.3f}" in proxy[2] and proxy[3] is not None, proxy
     assert HISTORY in render(rows, [0], "smoke", read_history(tmp_path / "absent.md"))
+
+
+def test_report_card_prints_as_text_and_shows_as_a_table_in_a_notebook():
+    from alignlab.plots import metric_heatmap
+    from alignlab.report import report_card
+    report = {"stages": {"sft": {"capability_acc": 0.8, "asr_direct": 0.9}, "dpo": {"capability_acc": 0.7}},
+              "intervals": {"sft": {"capability_acc": (0.75, 0.84), "asr_direct": (0.7, 0.97)}},
+              "timings_s": {"sft": 40.0}, "n_items": {}}
+    card = report_card(report)
+    assert str(card).startswith("stage") and "0.800" in card
+    page = card._repr_html_()  # what Jupyter draws for a cell whose value is the card
+    assert page.count("<tr>") == 3 and page.count('class="ci"') == 2 and "0.75&ndash;0.84" in page
+    fig = metric_heatmap(report)
+    assert list(fig.data[0].x) == ["capability_acc", "asr_direct"] and list(fig.data[0].y) == ["sft", "dpo"]
+    assert fig.data[0].text[0][0] == "0.80<br>±0.05" and fig.data[0].text[1][1] == ""

@@ -1,16 +1,27 @@
-"""Shared pieces of the notebook generators: the first (install) cell, the setup cell, the cell-list -> notebook
-helper, and nbgrader cells."""
+"""Shared notebook pieces: the first (install) cell and the setup cell every course notebook and challenge holds
+(tests/test_notebooks.py checks the course notebooks against them), the cell-list -> notebook helper and the
+nbgrader cells the challenge generator uses."""
 import nbformat as nbf
 
 from alignlab import __version__
 
-# Every notebook's first code cell: on Colab (or any machine without the course package) it installs the course's
-# release, and on Colab it turns on the widget manager that plotly's and the course's widgets need.
-INSTALL = f'''# First cell, here or on Colab: install the course package if it is missing (pinned to this release of the course)
-# and, on Colab, turn on the widget manager that the interactive charts and widgets need.
-import importlib, importlib.util, subprocess, sys
+# The course's git repository, when it is published: the first cell installs the course from it on a machine
+# without the package. Empty: the first cell installs only from a wheel (`make wheel`) placed next to the notebook.
+REPOSITORY = ""
+
+# Every notebook's first code cell: on Colab (or any machine without the course package) it installs this release
+# of the course, from a wheel next to the notebook or else from REPOSITORY, and otherwise says in one sentence what
+# to do; on Colab it also turns on the widget manager that plotly's and the course's widgets need.
+INSTALL = f'''# First cell, here or on Colab: install the course package if it is missing (this release of the course, from its
+# wheel next to this notebook or from the course's repository) and, on Colab, turn on the widget manager.
+import glob, importlib, importlib.util, subprocess, sys
 if importlib.util.find_spec("alignlab") is None:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "alignlab=={__version__}"])
+    wheels = sorted(glob.glob("alignlab-{__version__}-*.whl"))  # `make wheel` writes it to dist/; upload it here
+    source = wheels[-1] if wheels else "{"git+" + REPOSITORY + "@v" + __version__ if REPOSITORY else ""}"
+    if not source:
+        raise SystemExit("The course package is missing: run `make wheel` in the course repository and upload "
+                         "dist/alignlab-{__version__}-py3-none-any.whl next to this notebook, then run this cell again.")
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", source])
     importlib.invalidate_caches()
 if "google.colab" in sys.modules:
     from google.colab import output

@@ -42,6 +42,8 @@ EXERCISES: dict[str, Exercise] = {
                      "average -log p over the reply's tokens only (where m is 1), not over every token"),
     "02.2": Exercise("prediction", "bucket(base_format)", "'all' if bucket(base_format) != 'all' else 'none'",
                      "the raw model never saw the end-of-turn token; look at how its replies ended"),
+    "02.3": Exercise("replay_prediction", "moved", "'higher' if moved != 'higher' else 'lower'",
+                     "compare the two capability numbers and the interval of their difference printed above"),
     "03.1": Exercise("bt_loss", "-F.logsigmoid(chosen - rejected).mean()", "-F.logsigmoid(rejected - chosen).mean()",
                      "the chance that the chosen reply wins is sigmoid(r_chosen - r_rejected); minimise its -log"),
     "03.2": Exercise("heldout_accuracy", "sum(c > r for c, r in zip(chosen_scores, rejected_scores)) / len(chosen_scores)",

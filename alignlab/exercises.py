@@ -46,7 +46,8 @@ EXERCISES: dict[str, Exercise] = {
                      "compare the two capability numbers and the interval of their difference printed above"),
     "03.1": Exercise("bt_loss", "-F.logsigmoid(chosen - rejected).mean()", "-F.logsigmoid(rejected - chosen).mean()",
                      "the chance that the chosen reply wins is sigmoid(r_chosen - r_rejected); minimise its -log"),
-    "03.2": Exercise("heldout_accuracy", "sum(c > r for c, r in zip(chosen_scores, rejected_scores)) / len(chosen_scores)",
+    "03.2": Exercise("heldout_accuracy",
+                     "sum(c > r for c, r in zip(chosen_scores, rejected_scores)) / len(chosen_scores)",
                      "sum(c > 0 for c in chosen_scores) / len(chosen_scores)",
                      "a pair counts when the chosen reply scores above the rejected one"),
     "04.1": Exercise("my_k3", "(ref_logp - logp).exp() - 1 - (ref_logp - logp)", "logp - ref_logp",
@@ -65,9 +66,10 @@ EXERCISES: dict[str, Exercise] = {
                      " / sum(1 for m, g in zip(margins, gold_margins) if g != 0 and abs(m) > min_margin)",
                      "sum((m > 0) == (g > 0) for m, g in zip(margins, gold_margins) if g != 0)"
                      " / sum(1 for g in gold_margins if g != 0)",
-                     "count only the pairs the AI labels (|margin| above min_margin) on which the gold judge is not even"),
-    "06.2": Exercise("prediction", "'yes' if abs(agreements['style only'] - agreements['the full constitution']) <= 0.05"
-                     " else 'no'",
+                     "count only the pairs the AI labels (|margin| above min_margin) on which the gold judge is not "
+                     "even"),
+    "06.2": Exercise("prediction",
+                     "'yes' if abs(agreements['style only'] - agreements['the full constitution']) <= 0.05 else 'no'",
                      "'no' if abs(agreements['style only'] - agreements['the full constitution']) <= 0.05 else 'yes'",
                      "compare the rows 'style only' and 'the full constitution' above", computes_reference=True),
     "07.1": Exercise("my_advantages",
@@ -89,10 +91,10 @@ EXERCISES: dict[str, Exercise] = {
                      "'not more' if over_refusal['attacks only'] > over_refusal['full recipe (safety)'] else 'more'",
                      "read the over_refusal column of the table above", computes_reference=True),
     "09.1": Exercise("my_mc1",
-                     "sum(labels[max(range(len(lp)), key=lambda k: lp[k])] for lp, labels in zip(mc1_logprobs, mc1_labels))"
-                     " / len(mc1_logprobs)",
-                     "sum(labels[min(range(len(lp)), key=lambda k: lp[k])] for lp, labels in zip(mc1_logprobs, mc1_labels))"
-                     " / len(mc1_logprobs)",
+                     "sum(labels[max(range(len(lp)), key=lambda k: lp[k])]"
+                     " for lp, labels in zip(mc1_logprobs, mc1_labels)) / len(mc1_logprobs)",
+                     "sum(labels[min(range(len(lp)), key=lambda k: lp[k])]"
+                     " for lp, labels in zip(mc1_logprobs, mc1_labels)) / len(mc1_logprobs)",
                      "a question counts when the answer with the highest log-probability is the true one"),
     "09.2": Exercise("my_bias", "(1 - n_unknown / n_ambig) * (2 * n_biased / n_named - 1)", "n_biased / n_named",
                      "in ambiguous contexts BBQ scales the bias among named answers, 2 n_biased / n_named - 1, by "

@@ -55,6 +55,11 @@ class CourseConfig:
     # the KL budget swept (Gao et al. 2022): short runs of ppo_hacked, each with its own KL coefficient
     kl_sweep: tuple[float, ...] = (0.2, 0.05, 0.02)
     kl_sweep_ppo: PPOConfig = PPOConfig(iterations=20, batch_size=32, minibatch_size=16)
+    kl_sweep_ptx: float = 2.0  # one more point: the middle coefficient with PPO-ptx at this weight (as `ppo` has)
+    # DPO's beta swept (notebook 05): short runs of `dpo`, one per beta, on the first pairs of its data
+    beta_sweep: tuple[float, ...] = (0.01, 0.1, 1.0)
+    beta_sweep_dpo: TrainSettings = TrainSettings(lr=5e-4, epochs=1, batch_size=16)
+    beta_sweep_pairs: int = 640
     grpo: GRPOSettings = GRPOSettings()
     harm: HarmSettings = HarmSettings()  # the learned harm classifier of the red team
     cai: CAISettings = CAISettings()  # Constitutional AI: the constitution and both phases
@@ -85,6 +90,9 @@ def smoke() -> CourseConfig:
         ppo_hacked=PPOConfig(iterations=2, batch_size=8, minibatch_size=4, max_new_tokens=8, kl_coef=0.005),
         kl_sweep=(0.1, 0.01),
         kl_sweep_ppo=PPOConfig(iterations=2, batch_size=8, minibatch_size=4, max_new_tokens=8),
+        beta_sweep=(0.1, 1.0),
+        beta_sweep_dpo=TrainSettings(epochs=1, batch_size=8),
+        beta_sweep_pairs=16,
         grpo=GRPOSettings(steps=2, prompts_per_step=2, group_size=4, max_completion_length=8),
         harm=HarmSettings(per_kind=12, heldout_per_kind=6, check_per_kind=6, train=TrainSettings(epochs=1, batch_size=8),
                           max_new_tokens=8),

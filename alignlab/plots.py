@@ -96,17 +96,40 @@ def overoptimization(log: list[dict], title: str = "Reward over-optimisation") -
 
 def kl_sweep(points: list[dict], title: str = "The KL budget swept") -> go.Figure:
     """Where PPO runs with different KL coefficients end: proxy and gold reward against sqrt(KL), one point per run
-    (`points` as the `ppo_kl_sweep` stage saves them)."""
-    points = sorted(points, key=lambda p: p["kl"])
-    dist = [max(p["kl"], 0.0) ** 0.5 for p in points]
-    labels = [f"beta={p['kl_coef']:g}" for p in points]
+    (`points` as the `ppo_kl_sweep` stage saves them). Runs with PPO-ptx (`ptx_coef` > 0) are drawn apart, as
+    stars, not on the curves."""
     fig = go.Figure()
-    fig.add_scatter(x=dist, y=[p["reward"] for p in points], text=labels, name="proxy reward (reward model)",
-                    mode="lines+markers+text", textposition="top center")
-    fig.add_scatter(x=dist, y=[p["heldout_gold"] for p in points], text=labels,
-                    name="gold reward, held-out questions (true judge)", mode="lines+markers")
+    for ptx in sorted({p.get("ptx_coef", 0.0) for p in points}):
+        run = sorted((p for p in points if p.get("ptx_coef", 0.0) == ptx), key=lambda p: p["kl"])
+        dist = [max(p["kl"], 0.0) ** 0.5 for p in run]
+        labels = [f"beta={p['kl_coef']:g}" for p in run]
+        style = {"mode": "lines+markers"} if not ptx else {"mode": "markers", "marker": {"symbol": "star", "size": 14}}
+        suffix = "" if not ptx else f", PPO-ptx (coef {ptx:g})"
+        fig.add_scatter(x=dist, y=[p["reward"] for p in run], text=labels, name="proxy reward (reward model)" + suffix,
+                        textposition="top center", **{**style, "mode": style["mode"] + "+text"})
+        fig.add_scatter(x=dist, y=[p["heldout_gold"] for p in run], text=labels,
+                        name="gold reward, held-out questions (true judge)" + suffix, **style)
     fig.update_layout(title=title, xaxis_title="sqrt(KL to the SFT model), nats^0.5", yaxis_title="mean reward",
                       template="plotly_white", height=400)
+    return fig
+
+
+def beta_sweep(points: list[dict], title: str = "DPO's beta swept") -> go.Figure:
+    """Per beta (log axis), as the `dpo_beta_sweep` stage saves them: left, how far the held-out chosen and
+    rejected replies moved from the reference (log pi - log pi_ref, nats); right, the held-out measures."""
+    from plotly.subplots import make_subplots
+
+    points = sorted(points, key=lambda p: p["beta"])
+    betas = [p["beta"] for p in points]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("held-out replies: log pi - log pi_ref (nats)",
+                                                        "held-out measures"))
+    for key, name in (("heldout_chosen_moved", "chosen"), ("heldout_rejected_moved", "rejected")):
+        fig.add_scatter(x=betas, y=[p[key] for p in points], name=name, mode="lines+markers", row=1, col=1)
+    for key, name in (("heldout_accuracy", "implicit-reward accuracy"), ("heldout_gold_agreement", "gold agreement"),
+                      ("heldout_gold", "gold reward of greedy answers")):
+        fig.add_scatter(x=betas, y=[p[key] for p in points], name=name, mode="lines+markers", row=1, col=2)
+    fig.update_xaxes(type="log", title_text="beta")
+    fig.update_layout(title=title, template="plotly_white", height=400)
     return fig
 
 

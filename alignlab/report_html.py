@@ -24,6 +24,9 @@ def figures(pipeline, report: dict) -> dict:
     if pipeline.is_built("ppo_kl_sweep"):
         sweep = json.loads((pipeline.build("ppo_kl_sweep") / "sweep.json").read_text())
         figs["The KL budget swept"] = plots.kl_sweep(sweep)
+    if pipeline.is_built("dpo_beta_sweep"):
+        betas = json.loads((pipeline.build("dpo_beta_sweep") / "sweep.json").read_text())
+        figs["DPO's beta swept"] = plots.beta_sweep(betas)
     asr = {n: pipeline.evaluation(n).get("asr_by_family") for n in stages}
     asr = {n: v for n, v in asr.items() if v}
     if asr:

@@ -40,6 +40,43 @@ class RewardScorer:
         return scores
 
 
+class ImplicitReward:
+    """DPO's implicit reward model: `scorer(questions, replies)` gives beta * (log pi(reply) - log pi_ref(reply)),
+    the reply's summed token log-probabilities under `policy` and `reference` (two causal LMs sharing `tokenizer`),
+    so that `preference_metrics` measures a DPO policy as it measures a reward model (Rafailov et al., 2023)."""
+
+    def __init__(self, policy, reference, tokenizer, beta: float):
+        self.policy, self.reference, self.tokenizer, self.beta = policy.eval(), reference.eval(), tokenizer, beta
+
+    @torch.no_grad()
+    def reply_logprobs(self, model, questions: list[str], replies: list[str], batch_size: int = 64) -> list[float]:
+        """Each reply's summed log-probability under `model`, end-of-turn token included, given its question."""
+        tok, out = self.tokenizer, []
+        for start in range(0, len(questions), batch_size):
+            qs, rs = questions[start: start + batch_size], replies[start: start + batch_size]
+            full = [tok.apply_chat_template(conversation(q, r), tokenize=False) for q, r in zip(qs, rs)]
+            prompt = [tok.apply_chat_template(conversation(q, r)[:1], tokenize=False, add_generation_prompt=True)
+                      for q, r in zip(qs, rs)]
+            n_prompt = [len(tok(p, add_special_tokens=False)["input_ids"]) for p in prompt]
+            enc = tok(full, return_tensors="pt", padding=True, add_special_tokens=False)
+            logp = model(**enc).logits[:, :-1].float().log_softmax(-1)  # position t predicts token t + 1
+            token_logp = torch.gather(logp, 2, enc["input_ids"][:, 1:].unsqueeze(-1)).squeeze(-1)
+            attention = enc["attention_mask"]
+            # a reply token is a real token at or after its row's first reply position (after any left padding)
+            first = (attention.cumsum(1) == 0).sum(1) + torch.tensor(n_prompt)
+            positions = torch.arange(1, attention.shape[1]).unsqueeze(0)
+            reply = (positions >= first.unsqueeze(1)) & attention[:, 1:].bool()
+            out += (token_logp * reply).sum(-1).tolist()
+        return out
+
+    def __call__(self, questions: list[str], replies: list[str]) -> list[float]:
+        if len(questions) != len(replies):
+            raise ValueError(f"{len(questions)} questions but {len(replies)} replies")
+        pi = self.reply_logprobs(self.policy, questions, replies)
+        ref = self.reply_logprobs(self.reference, questions, replies)
+        return [self.beta * (a - b) for a, b in zip(pi, ref)]
+
+
 def preference_metrics(scorer: RewardScorer, pairs: list[dict]) -> dict:
     """`pref_accuracy`: how often the chosen reply outscores the rejected one (the labelers' choice);
     `gold_agreement`: on pairs where the gold reward differs, how often the reward model sides with the gold judge."""

@@ -85,3 +85,44 @@ def test_grpo_advantages_and_loss_equal_trl_grpo_trainer():
                      inputs["completion_mask"], epsilon=case.epsilon, beta=case.beta)
     assert abs(ours.item() - case.trl_loss) < 1e-5
     assert abs(case.trl_loss) > 1e-4  # the KL term makes the on-policy loss non-zero: a real comparison
+
+
+def test_implicit_reward_sums_reply_logprobs_whatever_the_padding(tiny_lm):
+    """DPO's implicit reward: beta times the reply's summed log-probability under the policy minus the reference's;
+    a batch of different lengths (padded on either side) gives what each conversation gives alone."""
+    import copy
+
+    from transformers import AutoModelForCausalLM
+
+    from alignlab.reward import ImplicitReward, preference_metrics
+    from alignlab.world.chat import conversation
+
+    tok = tiny_lm[1]
+    reference = AutoModelForCausalLM.from_pretrained(tiny_lm[0])
+    policy = copy.deepcopy(reference)
+    with torch.no_grad():
+        policy.lm_head.weight.mul_(1.5)  # another distribution over the same tokens
+    questions, replies = ["What color is the zorbat?", "Hi"], ["The zorbat is red.", "Hello there, how are you today?"]
+
+    def alone(model, q, r):  # one unpadded conversation: the log-probabilities of the tokens after the prompt
+        prompt = tok.apply_chat_template(conversation(q, r)[:1], tokenize=False, add_generation_prompt=True)
+        ids = tok(tok.apply_chat_template(conversation(q, r), tokenize=False), add_special_tokens=False,
+                  return_tensors="pt")["input_ids"]
+        n = len(tok(prompt, add_special_tokens=False)["input_ids"])
+        with torch.no_grad():
+            logp = model(input_ids=ids).logits[0, :-1].log_softmax(-1)
+        return sum(logp[t - 1, ids[0, t]].item() for t in range(n, ids.shape[1]))
+
+    for side in ("left", "right"):
+        tok.padding_side = side
+        implicit = ImplicitReward(policy, reference, tok, beta=0.5)
+        for q, r, got in zip(questions, replies, implicit(questions, replies)):
+            assert abs(got) > 1e-3  # the two models differ
+            assert got == pytest.approx(0.5 * (alone(policy, q, r) - alone(reference, q, r)), abs=1e-4)
+    same = ImplicitReward(reference, reference, tok, beta=0.5)
+    assert same(questions, replies) == [0.0, 0.0]  # the reference's own implicit reward is zero
+    pairs = [{"prompt": [{"content": q}], "chosen": [{"content": r}], "rejected": [{"content": r + " no"}],
+              "gold_margin": 1.0} for q, r in zip(questions, replies)]
+    assert set(preference_metrics(implicit, pairs)) >= {"pref_accuracy", "gold_agreement"}
+    with pytest.raises(ValueError, match="2 questions but 1 replies"):
+        implicit(questions, replies[:1])

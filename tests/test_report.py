@@ -128,3 +128,19 @@ def test_report_card_prints_as_text_and_shows_as_a_table_in_a_notebook():
     fig = metric_heatmap(report)
     assert list(fig.data[0].x) == ["capability_acc", "asr_direct"] and list(fig.data[0].y) == ["sft", "dpo"]
     assert fig.data[0].text[0][0] == "0.80<br>±0.05" and fig.data[0].text[1][1] == ""
+
+
+def test_sweep_plots_draw_every_point_and_keep_ptx_apart():
+    from alignlab import plots
+
+    kl = [{"kl_coef": c, "kl": k, "reward": r, "heldout_gold": g, "ptx_coef": x}
+          for c, k, r, g, x in [(0.2, 0.5, -0.1, 0.1, 0.0), (0.02, 5.0, 0.5, 0.0, 0.0), (0.05, 1.0, -0.4, 0.1, 2.0)]]
+    fig = plots.kl_sweep(kl)
+    curves = {t.name: t for t in fig.data}
+    assert len(curves) == 4 and list(curves["proxy reward (reward model)"].y) == [-0.1, 0.5]  # sorted by KL
+    assert [t.marker.symbol for t in fig.data if "PPO-ptx" in t.name] == ["star", "star"]
+    betas = [{"beta": b, "heldout_chosen_moved": 1.0, "heldout_rejected_moved": -b, "heldout_accuracy": 0.5 + b / 4,
+              "heldout_gold_agreement": 0.6, "heldout_gold": 0.3} for b in (1.0, 0.01, 0.1)]
+    fig = plots.beta_sweep(betas)
+    assert len(fig.data) == 5 and all(list(t.x) == [0.01, 0.1, 1.0] for t in fig.data)
+    assert fig.layout.xaxis.type == "log"

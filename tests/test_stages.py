@@ -78,10 +78,16 @@ def test_smoke_post_training_stages_build_and_report(smoke_pipeline):
     assert {"reward", "gold_reward", "kl", "entropy", "length", "clip_frac"} <= set(ppo_log[0])
     # the hacked run is judged by the reward model it optimised
     assert smoke_pipeline.key("reward_model_hacked") != smoke_pipeline.key("reward_model")
+    cfg = smoke_pipeline.config
     sweep = json.loads((smoke_pipeline.build("ppo_kl_sweep") / "sweep.json").read_text())
-    assert [p["kl_coef"] for p in sweep] == list(smoke_pipeline.config.kl_sweep)
-    assert all({"kl", "reward", "gold_reward", "length"} <= set(p) for p in sweep)
-    assert "ppo_kl_sweep" not in report["stages"]  # on demand, not on the report card
+    assert [(p["kl_coef"], p["ptx_coef"]) for p in sweep] == [*((c, 0.0) for c in cfg.kl_sweep),
+                                                              (cfg.kl_sweep[len(cfg.kl_sweep) // 2], cfg.kl_sweep_ptx)]
+    assert all({"kl", "reward", "gold_reward", "length", "heldout_gold"} <= set(p) for p in sweep)
+    betas = json.loads((smoke_pipeline.build("dpo_beta_sweep") / "sweep.json").read_text())
+    assert [p["beta"] for p in betas] == list(cfg.beta_sweep)
+    assert all({"rewards/margins", "logps/chosen", "logps/rejected", "heldout_pairs", "heldout_accuracy", "heldout_chosen_moved",
+                "heldout_rejected_moved", "heldout_gold"} <= set(p) for p in betas)
+    assert "ppo_kl_sweep" not in report["stages"] and "dpo_beta_sweep" not in report["stages"]  # on demand
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +160,8 @@ def test_kl_sweep_traces_reward_over_optimisation(course_pipeline, post_training
     reward, while the gold reward peaks at a small KL and falls."""
     from alignlab.stages.rlhf import end_point
 
-    sweep = json.loads((course_pipeline.build("ppo_kl_sweep") / "sweep.json").read_text())
+    sweep = [p for p in json.loads((course_pipeline.build("ppo_kl_sweep") / "sweep.json").read_text())
+             if not p["ptx_coef"]]  # the curve; the PPO-ptx point is drawn apart
     hacked = end_point(course_pipeline.training_log("ppo_hacked"), course_pipeline.config.ppo_hacked.kl_coef)
     points = sorted([*sweep, hacked], key=lambda p: p["kl"])
     assert points[-1] is hacked and hacked["reward"] > max(p["reward"] for p in sweep), points

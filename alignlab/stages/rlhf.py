@@ -1,14 +1,12 @@
-"""Stages `ppo`, `ppo_hacked` and `ppo_kl_sweep`: RLHF with the PPO of `alignlab.rl`, starting from `sft`.
+"""Stages `ppo` and `ppo_hacked`: RLHF with the PPO of `alignlab.rl`, starting from `sft`.
 
 `ppo` optimises the reward model of ordinary labelers with a KL penalty to `sft`. `ppo_hacked` optimises the
 reward model of labelers who love long answers (`reward_model_hacked`) with a small KL penalty: the proxy reward
-climbs while the gold reward falls (reward hacking, Gao et al. 2022). `ppo_kl_sweep` (built on demand, by notebook
-04) repeats short `ppo_hacked` runs at several KL coefficients: the tighter the KL budget, the less the proxy is
-over-optimised.
+climbs while the gold reward falls (reward hacking, Gao et al. 2022). `alignlab.stages.sweeps` repeats short runs of
+`ppo_hacked` at several KL coefficients.
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 from pathlib import Path
@@ -75,17 +73,6 @@ def build_ppo(config: CourseConfig, upstream: dict, out: Path, reward_stage: str
     save_stage(out, lm, tok, log, {"reward_model": reward_stage, "kl_coef": ppo.kl_coef})
 
 
-def build_kl_sweep(config: CourseConfig, upstream: dict, out: Path) -> None:
-    """Short `ppo_hacked` runs at several KL coefficients; where each ends (the mean of its last iterations)."""
-    points = []
-    for coef in config.kl_sweep:
-        _, _, log = run_ppo(config, upstream, "reward_model_hacked",
-                            dataclasses.replace(config.kl_sweep_ppo, kl_coef=coef))
-        points.append(end_point(log, coef))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "sweep.json").write_text(json.dumps(points))
-
-
 def end_point(log: list[dict], kl_coef: float, tail: int = 5) -> dict:
     """Where one PPO run ended: KL, proxy and gold reward and length, averaged over its last `tail` iterations,
     and the held-out gold reward of its last probe."""
@@ -109,8 +96,3 @@ register(Stage("ppo_hacked", lambda c, up, out: build_ppo(c, up, out, "reward_mo
                config_of=lambda c: {"ppo": c.ppo_hacked, "replay_chats": c.ppo_replay_chat_share, "world": c.world},
                proxy="reward_model_hacked", sources=SOURCES,
                description="PPO pushed hard against a length-loving reward model (reward hacking)"))
-register(Stage("ppo_kl_sweep", build_kl_sweep, upstream=("sft", "reward_model_hacked"), evaluated=False,
-               config_of=lambda c: {"coefs": c.kl_sweep, "ppo": c.kl_sweep_ppo,
-                                    "replay_chats": c.ppo_replay_chat_share, "world": c.world},
-               sources=SOURCES,
-               description="the KL budget swept: proxy and gold reward where PPO against the hacked reward model ends"))

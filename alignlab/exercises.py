@@ -50,12 +50,23 @@ EXERCISES: dict[str, Exercise] = {
                      "sum(c > r for c, r in zip(chosen_scores, rejected_scores)) / len(chosen_scores)",
                      "sum(c > 0 for c in chosen_scores) / len(chosen_scores)",
                      "a pair counts when the chosen reply scores above the rejected one"),
-    "04.1": Exercise("my_k3", "(ref_logp - logp).exp() - 1 - (ref_logp - logp)", "logp - ref_logp",
-                     "with r = pi_ref / pi, k3 = (r - 1) - log r (that was k1)"),
+    "04.1": Exercise("my_estimates",
+                     "torch.stack([logp - ref_logp, (logp - ref_logp) ** 2 / 2,"
+                     " (ref_logp - logp).exp() - 1 - (ref_logp - logp)])",
+                     "torch.stack([ref_logp - logp, (logp - ref_logp) ** 2 / 2,"
+                     " (ref_logp - logp).exp() - 1 - (ref_logp - logp)])",
+                     "with r = pi_ref / pi: k1 = -log r = log pi - log pi_ref, k2 = (log r)^2 / 2, "
+                     "k3 = (r - 1) - log r"),
     "04.2": Exercise("my_delta", "rewards + torch.cat([values[:, 1:], torch.zeros(1, 1)], dim=1) - values",
                      "rewards - values",
                      "delta_t = r_t + V_{t+1} - V_t, with V = 0 after the last token (gamma = 1)"),
-    "04.3": Exercise("my_objective", "torch.minimum(ratio * adv, ratio.clamp(1 - eps, 1 + eps) * adv).mean()",
+    "04.3": Exercise("my_advantages",
+                     "torch.stack([sum(lam ** k * my_delta[0, t + k] for k in range(3 - t)) for t in range(3)])"
+                     ".unsqueeze(0)",
+                     "my_delta",
+                     "A_t = delta_t + lam * A_{t+1} (gamma = 1): the sum of lam^k delta_{t+k} over the tokens from "
+                     "t on"),
+    "04.4": Exercise("my_objective", "torch.minimum(ratio * adv, ratio.clamp(1 - eps, 1 + eps) * adv).mean()",
                      "(ratio.clamp(1 - eps, 1 + eps) * adv).mean()",
                      "per token take the smaller of rho * A and clip(rho, 1 - eps, 1 + eps) * A, then the mean over "
                      "tokens"),

@@ -18,6 +18,8 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+from .timing import recording
+
 log = logging.getLogger("alignlab")
 MANIFEST = "manifest.json"
 
@@ -112,9 +114,10 @@ class Cache:
         tmp.mkdir(parents=True)
         try:
             start = time.time()
-            build(tmp)
+            with recording() as phases:
+                build(tmp)
             (tmp / "build.json").write_text(json.dumps({"stage": stage, "key": key, "build_s": time.time() - start,
-                                                        "pid": os.getpid()}))
+                                                        "phases_s": phases, "pid": os.getpid()}))
             write_manifest(tmp)
             os.rename(tmp, path)
         finally:

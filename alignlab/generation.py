@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import torch
 
+from .timing import phase
 from .tokenizer import stop_token_ids
 
 STYLES = ("plain", "chat", "raw")
@@ -38,6 +39,7 @@ def max_context(model) -> int:
 
 
 @torch.no_grad()
+@phase("generate")
 def generate(model, tokenizer, questions: list[str], style: str = "chat", max_new_tokens: int = 48,
              do_sample: bool = False, temperature: float = 1.0, seed: int = 0, batch_size: int = 64) -> list[Reply]:
     """Answer each question; greedy by default. Raises ValueError for a prompt that leaves no room to answer."""
@@ -79,6 +81,7 @@ def _to_reply(tokenizer, ids: list[int], stops: list[int], style: str) -> Reply:
 
 
 @torch.no_grad()
+@phase("score")
 def option_logprobs(model, tokenizer, questions: list[str], options: list[list[str]], style: str,
                     batch_size: int = 64) -> list[list[float]]:
     """Summed log-probability of each answer option given its question (not length-normalised)."""

@@ -20,6 +20,7 @@ import torch
 
 from .generation import generate
 from .posttrain import TrainSettings
+from .timing import phase
 from .world import World, content
 from .world.items import Item
 from .world.judges import judge
@@ -110,6 +111,7 @@ class HarmClassifier:
         return cls(AutoModelForSequenceClassification.from_pretrained(path).eval(), AutoTokenizer.from_pretrained(path))
 
     @torch.no_grad()
+    @phase("score")
     def probabilities(self, texts: list[str], batch_size: int = 64) -> list[float]:
         self.model.eval()
         dev = next(self.model.parameters()).device

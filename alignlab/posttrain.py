@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 
 from .distributed import process_count
+from .timing import phase
 
 
 @dataclass(frozen=True)
@@ -93,15 +94,17 @@ def train(trainer) -> list[dict]:
     from transformers.trainer_callback import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)
-    trainer.train()
+    with phase("train"):
+        trainer.train()
     return trainer.state.log_history
 
 
 def save_stage(out: Path, model, tokenizer, log_history: list[dict], info: dict | None = None) -> None:
     """The artefact layout of every stage: `model/` (weights and tokenizer), `log.json`, `info.json`."""
     shutil.rmtree(out / "trainer", ignore_errors=True)  # the trainer's scratch folder is not part of the artefact
-    model.save_pretrained(out / "model")
-    tokenizer.save_pretrained(out / "model")
+    with phase("save"):
+        model.save_pretrained(out / "model")
+        tokenizer.save_pretrained(out / "model")
     (out / "log.json").write_text(json.dumps(log_history))
     (out / "info.json").write_text(json.dumps(info or {}))
 

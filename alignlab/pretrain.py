@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import torch
 
+from .timing import phase
+
 
 @dataclass(frozen=True)
 class PretrainConfig:
@@ -43,6 +45,7 @@ def lr_at(step: int, total: int, cfg: PretrainConfig) -> float:
 
 
 @torch.no_grad()
+@phase("validate")
 def mean_loss(model, blocks: torch.Tensor, batch_size: int) -> float:
     model.eval()
     losses = [model(input_ids=b, labels=b).loss.item() for b in blocks.split(batch_size)]
@@ -73,11 +76,12 @@ def pretrain(model, blocks: torch.Tensor, cfg: PretrainConfig, on_log=None) -> l
         pos += cfg.batch_size
         for group in opt.param_groups:
             group["lr"] = lr_at(step, total, cfg)
-        loss = model(input_ids=batch, labels=batch).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        opt.zero_grad(set_to_none=True)
+        with phase("train"):
+            loss = model(input_ids=batch, labels=batch).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
         if step % cfg.log_every == 0 or step == total - 1:
             row = {"step": step, "tokens": (step + 1) * tokens_per_step, "loss": loss.item(),
                    "lr": opt.param_groups[0]["lr"], "elapsed_s": time.time() - start}

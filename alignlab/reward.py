@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 
 from .generation import generate
+from .timing import phase
 from .world.chat import conversation
 
 
@@ -27,6 +28,7 @@ class RewardScorer:
         return [self.tokenizer.apply_chat_template(conversation(q, r), tokenize=False) for q, r in zip(questions, replies)]
 
     @torch.no_grad()
+    @phase("score")
     def __call__(self, questions: list[str], replies: list[str], batch_size: int = 64) -> list[float]:
         if len(questions) != len(replies):
             raise ValueError(f"{len(questions)} questions but {len(replies)} replies")
@@ -69,6 +71,7 @@ class ImplicitReward:
             out += (token_logp * reply).sum(-1).tolist()
         return out
 
+    @phase("score")
     def __call__(self, questions: list[str], replies: list[str]) -> list[float]:
         if len(questions) != len(replies):
             raise ValueError(f"{len(questions)} questions but {len(replies)} replies")

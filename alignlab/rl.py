@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from .generation import format_prompt
+from .timing import phase
 from .tokenizer import stop_token_ids
 
 
@@ -155,8 +156,10 @@ def rollout(policy: PolicyWithValue, ref, tokenizer, questions: list[str], score
     enc = tokenizer([format_prompt(tokenizer, q, "chat") for q in questions], return_tensors="pt", padding=True,
                     add_special_tokens=False)
     prompt_len = enc["input_ids"].shape[1]
-    ids = policy.lm.generate(**enc, do_sample=True, temperature=cfg.temperature, top_k=None, top_p=None,
-                             max_new_tokens=cfg.max_new_tokens, eos_token_id=stops, pad_token_id=tokenizer.pad_token_id)
+    with phase("generate"):
+        ids = policy.lm.generate(**enc, do_sample=True, temperature=cfg.temperature, top_k=None, top_p=None,
+                                 max_new_tokens=cfg.max_new_tokens, eos_token_id=stops,
+                                 pad_token_id=tokenizer.pad_token_id)
     reply = ids[:, prompt_len:]
     is_stop = torch.isin(reply, torch.tensor(stops))
     after_stop = (is_stop.cumsum(1) - is_stop.long()) > 0  # tokens after the first stop token are padding
@@ -164,8 +167,9 @@ def rollout(policy: PolicyWithValue, ref, tokenizer, questions: list[str], score
     attention = torch.cat([enc["attention_mask"], mask.long()], 1)
     texts = [tokenizer.decode([t for t, m in zip(row, mrow) if m and t not in stops], skip_special_tokens=True).strip()
              for row, mrow in zip(reply.tolist(), mask.tolist())]
-    logits, values = policy(ids, attention)
-    ref_logits = ref(input_ids=ids, attention_mask=attention).logits
+    with phase("score"):
+        logits, values = policy(ids, attention)
+        ref_logits = ref(input_ids=ids, attention_mask=attention).logits
     return Rollout(ids, attention, prompt_len, mask, texts, reply_logprobs(logits, ids, prompt_len),
                    reply_logprobs(ref_logits, ids, prompt_len), values[:, prompt_len - 1:-1] * mask,
                    torch.tensor(score_fn(questions, texts), dtype=torch.float))
@@ -179,6 +183,7 @@ def token_rewards(batch: Rollout, kl_coef: float) -> torch.Tensor:
     return rewards
 
 
+@phase("train")
 def ppo_update(policy: PolicyWithValue, optimizer, batch: Rollout, cfg: PPOConfig, generator=None,
                ptx_loss: Callable | None = None) -> dict:
     """`cfg.ppo_epochs` passes of minibatch steps over one rollout; returns the mean of each statistic.

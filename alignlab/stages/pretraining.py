@@ -14,6 +14,7 @@ from ..config import CourseConfig
 from ..model import ModelConfig, build_model, count_parameters
 from ..pipeline import Stage, StageError, register
 from ..pretrain import PretrainConfig, pack, pretrain
+from ..timing import phase, recording
 from ..tokenizer import train_tokenizer
 from ..world import make_world
 
@@ -29,12 +30,16 @@ def pretrain_stage(model_config: ModelConfig, train_config: PretrainConfig, conf
     tok = AutoTokenizer.from_pretrained(upstream["tokenizer"] / "tokenizer")
     blocks = pack(tok, make_world(config.world).corpus, model_config.context)
     model = build_model(model_config, tok, seed=train_config.seed)
-    log = pretrain(model, blocks, train_config)
-    model.save_pretrained(out / "model")
-    tok.save_pretrained(out / "model")
+    with recording() as seconds:
+        log = pretrain(model, blocks, train_config)
+    with phase("save"):
+        model.save_pretrained(out / "model")
+        tok.save_pretrained(out / "model")
     (out / "log.json").write_text(json.dumps(log))
+    # the training steps' own seconds and tokens: `make bench` turns them into a throughput
     (out / "info.json").write_text(json.dumps({"parameters": count_parameters(model), "corpus_tokens": blocks.numel(),
-                                               "vocab_size": len(tok)}))
+                                               "vocab_size": len(tok), "train_tokens": log[-1]["tokens"],
+                                               "train_s": seconds["train"]}))
 
 
 def import_base(source: str, out: Path) -> None:

@@ -30,7 +30,7 @@ test: install  ## the whole suite: unit tests, real stage builds, every notebook
 test-fast: install  ## unit tests only (seconds)
 	ALIGNLAB_CACHE=$(TEST_CACHE) $(BIN)/python -m pytest -q -m "not slow"
 
-bench: install  ## build every stage from an empty cache; time and peak memory to bench.json
+bench: install  ## build every stage from an empty cache; time, where it goes, throughput and peak memory to bench.json
 	$(BIN)/python -m alignlab.bench --out bench.json
 
 wheel: install  ## the course package as a wheel in dist/: upload it next to a notebook on Colab

@@ -11,8 +11,9 @@ c = get_config()  # noqa: F821 (nbgrader provides get_config)
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "alignlab"
 
-# Each cell gets 120 s (the challenges' training cells take under 30 s on 2 cores): an endless loop costs only
-# its own cell, which is interrupted, and the rest of the notebook is still graded.
+# Each cell gets 120 s. The challenges' slowest graded cells, the training ones, take under a minute on 2 cores
+# (`make bench` prints each challenge's slowest cells). An endless loop costs only its own cell, which is
+# interrupted, and the rest of the notebook is still graded.
 c.Execute.timeout = 120
 # A test cell whose student deleted it is put back (with its original code) and graded.
 c.OverwriteCells.add_missing_cells = True
@@ -23,6 +24,12 @@ c.IgnorePattern.pattern = r"^"
 # Long outputs (a print in a loop) are cut so feedback stays readable.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 40
+
+# The seed the hidden tests draw their random cases from (batches, records, predictions). The repository is public,
+# so an instructor who grades for credit sets a private number here (or in the environment): the published hidden
+# tests then do not fix the cases a grade depends on. 0 keeps the cases the course ships with.
+GRADING_SEED = 0
+os.environ.setdefault("ALIGNLAB_GRADING_SEED", str(GRADING_SEED))
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import sys
 import tempfile
 import time
 from contextlib import nullcontext
+from pathlib import Path
 
 import torch
 
 from .cache import Cache
 from .config import CourseConfig, load_config
 from .model import ModelConfig
-from .pipeline import Pipeline, StageError, available_stages, parse_stage_list
+from .pipeline import Pipeline, StageError, available_stages, check_stage, parse_stage_list
 from .pretrain import PretrainConfig
 from .timing import recording
 
@@ -30,18 +32,47 @@ def peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
+def cell_limit_s() -> int:
+    """nbgrader's per-cell time limit, as the course's `nbgrader_config.py` sets it (`c.Execute.timeout`)."""
+    from .grading.challenges import course_root
+
+    return int(re.search(r"c\.Execute\.timeout\s*=\s*(\d+)", (course_root() / "nbgrader_config.py").read_text())[1])
+
+
+def cell_seconds(notebook: Path) -> dict[str, float]:
+    """Seconds each code cell of an executed notebook ran (from the timing the kernel client records), by grade id
+    (or "cell N" for a cell without one)."""
+    from datetime import datetime
+
+    seconds = {}
+    for n, cell in enumerate(json.loads(notebook.read_text())["cells"]):
+        timing = cell.get("metadata", {}).get("execution", {})
+        if cell["cell_type"] == "code" and "iopub.execute_input" in timing and "shell.execute_reply" in timing:
+            began, ended = (datetime.fromisoformat(timing[k].replace("Z", "+00:00"))
+                            for k in ("iopub.execute_input", "shell.execute_reply"))
+            name = cell["metadata"].get("nbgrader", {}).get("grade_id") or f"cell {n}"
+            seconds[name] = round((ended - began).total_seconds(), 1)
+    return seconds
+
+
 def bench_grading(pipe: Pipeline) -> dict:
-    """Self-check time of each challenge's correct sample submission, for the challenges whose stages were built."""
+    """Self-check time of each challenge's correct sample submission (for the challenges whose stages were built),
+    with its slowest cells against nbgrader's per-cell limit."""
     from .grading.challenges import CHALLENGES, course_root
-    from .grading.selfcheck import self_check
+    from .grading.selfcheck import STUDENT, self_check
 
     rows = {}
     for challenge in CHALLENGES.values():
         if all(pipe.is_built(s) for s in challenge.stages):
             start = time.time()
-            result = self_check(course_root() / "autograder" / "samples" / challenge.name / "correct.ipynb", pipe)
+            with tempfile.TemporaryDirectory(prefix="alignlab-bench-grading-") as workdir:
+                result = self_check(course_root() / "autograder" / "samples" / challenge.name / "correct.ipynb", pipe,
+                                    workdir)
+                graded = Path(workdir) / "autograded" / STUDENT / challenge.name / challenge.notebook
+                cells = cell_seconds(graded) if graded.is_file() else {}
+            slowest = dict(sorted(cells.items(), key=lambda kv: -kv[1])[:3])
             rows[challenge.name] = {"grade_s": round(time.time() - start, 1), "points": result.points,
-                                    "max_points": result.max_points}
+                                    "max_points": result.max_points, "slowest_cells_s": slowest}
     return rows
 
 
@@ -92,6 +123,9 @@ def bench(profile: str | None = None, stages: list[str] | None = None, cache: st
         for name in stages or available_stages():
             start = time.time()
             pipe.build(name)
+            stage = check_stage(name)
+            if stage.proxy and stage.style == "chat" and stage.evaluate is None:  # its evaluation scores with it
+                pipe.build(stage.proxy)
             built = time.time() - start
             start = time.time()
             with recording() as eval_phases:
@@ -105,7 +139,8 @@ def bench(profile: str | None = None, stages: list[str] | None = None, cache: st
                 rows[name]["throughput"] = throughput(pipe, name)
         grading = bench_grading(pipe)
     return {"profile": pipe.config.profile, "torch_threads": torch.get_num_threads(), "stages": rows,
-            "grading": grading, "total_s": round(sum(r["build_s"] + r["eval_s"] for r in rows.values()), 1),
+            "grading": grading, "cell_limit_s": cell_limit_s(),
+            "total_s": round(sum(r["build_s"] + r["eval_s"] for r in rows.values()), 1),
             "peak_rss_gib": round(peak_rss_gib(), 2)}
 
 
@@ -133,7 +168,8 @@ def main(argv=None) -> int:
     result = bench(args.profile, stages, args.cache)
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
-    # build_s: with the upstream stages it had to build first; own_s: this stage's own build
+    # build_s: with what it had to build first (upstream stages, the reward model its evaluation scores with);
+    # own_s: this stage's own build
     print(f"{'stage':12s} {'build_s':>8s} {'own_s':>8s} {'eval_s':>8s} {'peak GiB':>9s}")
     for name, r in result["stages"].items():
         print(f"{name:12s} {r['build_s']:8.1f} {r['own_s']:8.1f} {r['eval_s']:8.1f} {r['peak_rss_gib']:9.2f}")
@@ -147,7 +183,9 @@ def main(argv=None) -> int:
                   f"(6 x parameters x tokens) against {t['matmul_gflops']} GFLOP/s of matmuls of its shapes: "
                   f"ratio {t['ratio']:.2f} ({result['torch_threads']} threads)")
     for name, r in result["grading"].items():
-        print(f"grading {name}: {r['grade_s']:.1f} s ({r['points']:g} / {r['max_points']:g} points)")
+        cells = ", ".join(f"{k} {v:.1f} s" for k, v in r["slowest_cells_s"].items())
+        print(f"grading {name}: {r['grade_s']:.1f} s ({r['points']:g} / {r['max_points']:g} points); slowest cells "
+              f"{cells} (nbgrader's limit: {result['cell_limit_s']} s per cell)")
     print(f"total {result['total_s']:.1f} s, peak memory {result['peak_rss_gib']:.2f} GiB -> {args.out}")
     return 0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -123,6 +124,31 @@ class Pipeline:
         if distributed.process_count() > 1 and self.cache.lookup(name, self.key(name)) is None:
             return distributed.build_together(self.cache, name, self.key(name), make, stage.data_parallel)
         return self.cache.get_or_build(name, self.key(name), make)
+
+    def prepare(self, names, show=print) -> dict[str, float]:
+        """Build `names` and every stage they need, in pipeline order, showing a progress line per stage (the first
+        time each takes minutes; later runs find them in the cache). Returns the seconds each took here."""
+        order: list[str] = []
+
+        def visit(name: str) -> None:
+            for up in check_stage(name).upstream:
+                visit(up)
+            if name not in order:
+                order.append(name)
+
+        for name in names:
+            visit(name)
+        seconds = {}
+        for i, name in enumerate(order, 1):
+            cached = self.is_built(name)
+            if not cached:
+                show(f"[{'#' * (i - 1)}{'.' * (len(order) - i + 1)}] {i}/{len(order)} building {name} ...")
+            start = time.time()
+            self.build(name)
+            seconds[name] = time.time() - start
+            done = "in the cache" if cached else f"built in {seconds[name]:.0f} s"
+            show(f"[{'#' * i}{'.' * (len(order) - i)}] {i}/{len(order)} {name}: {done}")
+        return seconds
 
     def is_built(self, name: str) -> bool:
         return self.cache.lookup(name, self.key(name)) is not None

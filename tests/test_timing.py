@@ -1,11 +1,15 @@
-"""Where a build's seconds go: `alignlab.timing`'s phases, the cache's build records and `make bench`'s profile."""
+"""Where a build's seconds go: `alignlab.timing`'s phases, the cache's build records, `make bench`'s profile,
+and `Pipeline.prepare`'s progress lines."""
 import json
 import time
+
+import pytest
 
 from alignlab import bench, timing
 from alignlab.cache import Cache
 from alignlab.config import load_config
 from alignlab.model import ModelConfig
+from alignlab.pipeline import StageError
 
 
 def test_inner_phases_take_their_time_from_outer_ones():
@@ -61,3 +65,16 @@ def test_bench_profiles_a_pretraining_stage(tmp_path):
     per_step = smoke.base_pretrain.batch_size * smoke.base_model.context
     info = json.loads(next(tmp_path.glob("base-*/info.json")).read_text())
     assert info["train_tokens"] == smoke.base_pretrain.tokens // per_step * per_step
+
+
+def test_prepare_builds_what_is_needed_in_order_with_a_line_per_stage(smoke_pipeline):
+    lines = []
+    first = smoke_pipeline.prepare(["sft"], show=lines.append)
+    assert list(first) == ["tokenizer", "base", "sft"]
+    assert lines[-1].startswith("[###] 3/3 sft: built in") and "building base" in lines[2]
+    lines.clear()
+    smoke_pipeline.prepare(["sft", "base"], show=lines.append)  # everything is in the cache now
+    assert lines == [f"[{'#' * i}{'.' * (3 - i)}] {i}/3 {n}: in the cache"
+                     for i, n in enumerate(["tokenizer", "base", "sft"], 1)]
+    with pytest.raises(StageError, match="unknown stage 'sfft'"):
+        smoke_pipeline.prepare(["sfft"])

@@ -1,5 +1,5 @@
 """Challenge 1, preference learning: the instructor notebook's cells and the sample submissions' answers."""
-from nbkit import answer, challenge_setup, check_your_work, solution, solved, tests
+from nbkit import challenge_stages, answer, challenge_setup, check_your_work, solution, solved, tests
 
 NAME = "c1_preference_learning"
 
@@ -83,6 +83,7 @@ untrained policy (where policy and reference agree).
 A numerical warning: $\\log \\sigma(z)$ computed as `torch.log(torch.sigmoid(z))` becomes `log(0) = -inf` for
 $z$ below about $-100$ in float32. PyTorch has a stable `F.logsigmoid`.""",
 SETUP,
+challenge_stages(NAME),
 """md:## Part 1 · Sequence log-probabilities (3 points)
 
 Write `sequence_logprobs(logits, labels, mask)`. A model's logits are usually *shifted* before they reach this
@@ -103,7 +104,9 @@ tests("c1-hidden_sequence_logprobs", 2, '''# Hidden tests: TRL's own log-probabi
 ### BEGIN HIDDEN TESTS
 from trl.trainer.utils import selective_log_softmax
 
-gen = torch.Generator().manual_seed(7)
+from alignlab.grading.references import grading_seed
+
+gen = torch.Generator().manual_seed(grading_seed(7))
 for B, T, V in [(3, 6, 11), (1, 1, 5), (4, 9, 50)]:
     logits = 3 * torch.randn(B, T, V, generator=gen)
     labels = torch.randint(0, V, (B, T), generator=gen)
@@ -135,14 +138,14 @@ assert abs(loss.item() - (0.1269 + 2.1269) / 2) < 1e-3, f"expected 1.1269, got {
 print("bradley_terry_loss: visible test passed")'''),
 tests("c1-hidden_bradley_terry_loss", 2, '''# Hidden tests: TRL's RewardTrainer loss on the same batch, extreme margins, batch mean, gradients.
 ### BEGIN HIDDEN TESTS
-from alignlab.grading.references import reward_case
+from alignlab.grading.references import grading_seed, reward_case
 
-case = reward_case()
+case = reward_case(seed=grading_seed(0))
 assert abs(bradley_terry_loss(case.chosen_rewards, case.rejected_rewards).item() - case.trl_loss) < 1e-5
 big = torch.tensor([1e4, -1e4])
 loss = bradley_terry_loss(big, -big)
 assert torch.isfinite(loss) and abs(loss.item() - 1e4) < 1e-2
-r = torch.randn(8, generator=torch.Generator().manual_seed(3))
+r = torch.randn(8, generator=torch.Generator().manual_seed(grading_seed(3)))
 assert abs(bradley_terry_loss(r.repeat(3), torch.zeros(24)).item() - bradley_terry_loss(r, torch.zeros(8)).item()) < 1e-6
 chosen, rejected = torch.tensor([0.3], requires_grad=True), torch.tensor([0.1], requires_grad=True)
 bradley_terry_loss(chosen, rejected).backward()
@@ -165,10 +168,10 @@ assert abs(loss.item() - 0.4741) < 1e-3, f"expected 0.4741 (the worked example),
 print("dpo_loss: visible test passed")'''),
 tests("c1-hidden_dpo_loss", 3, '''# Hidden tests: TRL's DPOTrainer loss and logged rewards on its own batch, detached rewards, gradients, extremes.
 ### BEGIN HIDDEN TESTS
-from alignlab.grading.references import completion_logprobs, dpo_case
+from alignlab.grading.references import completion_logprobs, dpo_case, grading_seed
 from alignlab.losses import sequence_logprobs as reference_sequence_logprobs
 
-case = dpo_case(beta=0.3)
+case = dpo_case(beta=0.3, seed=grading_seed(1))
 with torch.no_grad():
     (pc, pr), (rc, rr) = (completion_logprobs(m, case.batch, reference_sequence_logprobs)
                           for m in (case.policy, case.reference))
@@ -196,13 +199,11 @@ where they prefer a refusal, and benign requests that only sound scary, where th
 token ids with a `completion_mask` over the reply tokens, and its loss, which is computed on every batch next
 to yours. The optimisation uses *your* loss.
 
-The first call builds `sft` if it is not in the course cache (about 2 minutes); later calls load it.""",
+`sft` was built (or found in the cache) by the cell after the setup.""",
 '''from alignlab.grading.references import completion_logprobs, trl_dpo_trainer
-from alignlab.pipeline import Pipeline
 from alignlab.world import make_world
 
 BETA, LR = 0.1, 1e-4
-pipe = Pipeline()
 policy, tokenizer = pipe.load("sft")
 reference, _ = pipe.load("sft")  # a frozen copy: pi_ref
 world = make_world(pipe.config.world)

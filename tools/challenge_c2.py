@@ -1,5 +1,5 @@
 """Challenge 2, RL with verifiable rewards: the instructor notebook's cells and the sample submissions' answers."""
-from nbkit import answer, challenge_setup, check_your_work, solution, solved, tests
+from nbkit import challenge_stages, answer, challenge_setup, check_your_work, solution, solved, tests
 
 NAME = "c2_verifiable_rewards"
 
@@ -102,6 +102,7 @@ all wrong) has advantages 0: it teaches nothing, which is why the task must be n
 for the starting model. On the first step the policy is the sampling policy ($\\rho = 1$), so with $\\beta = 0$
 the loss is minus the mean advantage, 0 for this group.""",
 SETUP,
+challenge_stages(NAME),
 """md:## Part 1 · The reward (3 points)
 
 Write `arithmetic_reward(completion, answer)` as the rule above says. Python's `re` module helps; note that
@@ -161,14 +162,14 @@ assert torch.allclose(got, expected, atol=1e-3), f"expected {expected.tolist()},
 print("group_advantages: visible test passed")'''),
 tests("c2-hidden_group_advantages", 2, '''# Hidden tests: TRL's GRPOTrainer advantages on its own batch, ties, integer rewards, group sizes.
 ### BEGIN HIDDEN TESTS
-from alignlab.grading.references import grpo_case
+from alignlab.grading.references import grading_seed, grpo_case
 
-case = grpo_case(beta=0.1, group_size=4, seed=3)
+case = grpo_case(beta=0.1, group_size=4, seed=grading_seed(3))
 assert torch.allclose(group_advantages(case.rewards, case.group_size), case.advantages, atol=1e-5)
 ties = group_advantages(torch.tensor([2, 2, 2, 0, 1, 2]), 3)
 assert ties.dtype.is_floating_point and torch.isfinite(ties).all()
 assert torch.equal(ties[:3], torch.zeros(3)) and torch.allclose(ties[3:], torch.tensor([-1.0, 0.0, 1.0]), atol=1e-3)
-r = torch.randn(12, generator=torch.Generator().manual_seed(5))
+r = torch.randn(12, generator=torch.Generator().manual_seed(grading_seed(5)))
 assert torch.allclose(group_advantages(r, 12), (r - r.mean()) / (r.std() + 1e-4), atol=1e-6)
 assert torch.allclose(group_advantages(r, 2).view(6, 2).sum(1), torch.zeros(6), atol=1e-5)
 ### END HIDDEN TESTS'''),
@@ -190,15 +191,15 @@ assert abs(loss.item() - (torch.exp(torch.tensor(0.5)) - 1.5).item()) < 1e-5
 print("grpo_loss: visible test passed")'''),
 tests("c2-hidden_grpo_loss", 3, '''# Hidden tests: TRL's GRPOTrainer loss on its own batch, clipping, masks, gradients, extremes.
 ### BEGIN HIDDEN TESTS
-from alignlab.grading.references import completion_token_logprobs, grpo_case
+from alignlab.grading.references import completion_token_logprobs, grading_seed, grpo_case
 
-case = grpo_case(beta=0.2, group_size=4, seed=2)
+case = grpo_case(beta=0.2, group_size=4, seed=grading_seed(2))
 inputs = case.inputs
 logps = completion_token_logprobs(case.policy, inputs)
 ours = grpo_loss(logps, logps.detach(), inputs["ref_per_token_logps"], inputs["advantages"],
                  inputs["completion_mask"], clip_eps=case.epsilon, beta=case.beta)
 assert ours.dim() == 0 and abs(ours.item() - case.trl_loss) < 1e-5
-gen = torch.Generator().manual_seed(9)
+gen = torch.Generator().manual_seed(grading_seed(9))
 old = torch.randn(3, 5, generator=gen) - 2
 mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]])
 adv = torch.tensor([1.0, -1.0, 0.5])
@@ -230,18 +231,16 @@ stage goes further). Each step samples a group of 8 completions for each of 8 pr
 training goes: the reward (the share of sampled completions your check accepts) and the share of groups whose
 completions all got the same reward, which teach nothing.
 
-The first call builds `sft` if it is not in the course cache (about 2 minutes); later calls load it.""",
+`sft` was built (or found in the cache) by the cell after the setup.""",
 '''import tempfile
 from pathlib import Path
 
 from trl import GRPOConfig, GRPOTrainer
 
-from alignlab.pipeline import Pipeline
 from alignlab.posttrain import GRPOSettings, quiet_trl, train
 from alignlab.stages.reasoning import arith_prompts
 from alignlab.world import make_world
 
-pipe = Pipeline()
 policy, tokenizer = pipe.load("sft")
 settings = GRPOSettings(steps=16, lr=3e-4, prompts_per_step=8, group_size=8, seed=1)
 problems = arith_prompts(make_world(pipe.config.world), settings.steps * settings.prompts_per_step, seed=1)

@@ -111,3 +111,14 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 warnings.filterwarnings("ignore")
 {torch_imports}
 torch.manual_seed(0)'''
+
+
+def challenge_stages(name: str) -> str:
+    """The cell after a challenge's setup: the course stages it loads, built before any graded cell."""
+    return f'''# The course stages this challenge loads: built the first time (minutes on 2 cores, one line per stage), then
+# found in the course cache. Built here, before any graded cell, so a graded cell times only your own code.
+from alignlab.grading.challenges import CHALLENGES
+from alignlab.pipeline import Pipeline
+
+pipe = Pipeline()
+pipe.prepare(CHALLENGES["{name}"].stages)'''

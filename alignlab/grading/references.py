@@ -4,6 +4,7 @@ The package's tests and the challenges' hidden tests both use these: each return
 and one batch from its own data collator, so a from-scratch loss can be computed on exactly what TRL sees."""
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,16 @@ def pair_rows() -> list[dict]:
     """`PAIRS` as rows of TRL's conversational preference format."""
     return [{"prompt": [{"role": "user", "content": q}], "chosen": [{"role": "assistant", "content": c}],
              "rejected": [{"role": "assistant", "content": r}]} for q, c, r in PAIRS]
+
+
+def grading_seed(salt: int) -> int:
+    """The seed of one hidden test's random cases: `salt` itself while `ALIGNLAB_GRADING_SEED` is unset or 0, else a
+    mix of the two. `nbgrader_config.py` sets that variable from the instructor's private value, so the hidden tests
+    published with the course do not fix the cases a grade depends on."""
+    private = os.environ.get("ALIGNLAB_GRADING_SEED", "0").strip() or "0"
+    if not private.isdigit():
+        raise ValueError(f"ALIGNLAB_GRADING_SEED must be a whole number of digits, got {private!r}")
+    return salt if int(private) == 0 else (int(private) * 1_000_003 + salt) % 2**31
 
 
 @lru_cache(maxsize=1)
@@ -123,7 +134,7 @@ class RewardCase:
     trl_loss: float
 
 
-def reward_case() -> RewardCase:
+def reward_case(seed: int = 0) -> RewardCase:
     from transformers import AutoModelForSequenceClassification
     from trl import RewardConfig, RewardTrainer
 
@@ -131,7 +142,8 @@ def reward_case() -> RewardCase:
 
     quiet_trl()
     folder = _scratch()
-    tiny_causal_lm().save_pretrained(folder / "lm")
+    tiny_causal_lm(seed).save_pretrained(folder / "lm")
+    torch.manual_seed(seed)  # the score head is initialised here
     model = AutoModelForSequenceClassification.from_pretrained(folder / "lm", num_labels=1)
     model.config.pad_token_id = tiny_tokenizer().pad_token_id
     args = trainer_args(RewardConfig, folder, TrainSettings(batch_size=len(PAIRS)), center_rewards_coefficient=None)

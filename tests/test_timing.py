@@ -57,7 +57,7 @@ def test_the_matmul_reference_is_a_plausible_rate():
 def test_bench_profiles_a_pretraining_stage(tmp_path):
     result = bench.bench("smoke", ["base"], str(tmp_path))
     base = result["stages"]["base"]
-    assert base["phases_s"]["train"] > 0 and "validate" in base["phases_s"] and "other" in base["phases_s"]
+    assert base["phases_s"]["train"] > 0 and "other" in base["phases_s"]
     assert "generate" in base["eval_phases_s"]
     t = base["throughput"]
     assert 0 < t["ratio"] < 2 and t["tokens_per_s"] > 0

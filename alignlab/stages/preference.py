@@ -17,6 +17,7 @@ from ..pipeline import POST_SOURCES, Stage, register
 from ..posttrain import TrainSettings, labelled_positions_only, quiet_trl, replay_texts, save_stage, train, trainer_args
 from ..reward import RewardScorer, preference_metrics
 from ..rl import lm_loss_sampler
+from ..timing import phase
 from ..world import make_world
 
 PAIR_COLUMNS = ("prompt", "chosen", "rejected")
@@ -94,9 +95,12 @@ def train_dpo(config: CourseConfig, start: Path, rows: list[dict], settings: Tra
                         loss_type=["sigmoid", "sft"], loss_weights=[1.0, config.dpo_sft_weight])
     replay = lm_loss_sampler(tok, replay_texts(world, tok, replay_chat_share), REPLAY_BATCH,
                              torch.Generator().manual_seed(settings.seed))
-    trainer = DPOTrainerWithReplay(model=model, ref_model=None, args=args, processing_class=tok,
-                                   train_dataset=pair_dataset(rows), replay=replay, replay_coef=config.dpo_replay_coef)
+    # TRL precomputes the reference log-probabilities as the trainer is built: score only labelled positions there too
     with labelled_positions_only():
+        with phase("score"):
+            trainer = DPOTrainerWithReplay(model=model, ref_model=None, args=args, processing_class=tok,
+                                           train_dataset=pair_dataset(rows), replay=replay,
+                                           replay_coef=config.dpo_replay_coef)
         log = train(trainer)
     save_stage(out, trainer.model, tok, log, info)
 

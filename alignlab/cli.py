@@ -24,7 +24,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="alignlab", description="Train a tiny model through the whole alignment pipeline.")
-    p.add_argument("--profile", help="configuration profile: default or smoke (or set ALIGNLAB_PROFILE)")
+    p.add_argument("--profile", help="configuration profile: default, smoke, honest or smollm (or set ALIGNLAB_PROFILE)")
     p.add_argument("--cache", help="cache folder (or set ALIGNLAB_CACHE)")
     p.add_argument("--base-from", help="post-train this causal LM (a model folder, or a hub name when online) in place "
                                        "of the course's pretrained base (or set ALIGNLAB_BASE_FROM)")

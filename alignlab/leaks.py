@@ -45,9 +45,9 @@ def training_texts(config: CourseConfig) -> list[str]:
         texts += [t[0]["content"] for row in world.preferences("train", length_bias=bias)
                   for t in (row["prompt"], row["chosen"], row["rejected"])]
     texts += [s for items in world.items.values() for i in items if i.split == "train"
-              for s in (i.prompt, i.answer, i.meta.get("reference", ""))]
+              for s in (i.prompt, i.answer, i.meta.get("reference", ""), i.meta.get("reply", ""))]
     h = config.harm  # the harm classifier's rows as its stage draws them (the sampled replies left out)
-    drawn = (("train", h.per_kind, h.seed), ("heldout", h.heldout_per_kind, h.seed + 1))
+    drawn = [("train", h.per_kind, h.seed)] + ([] if world.config.honest else [("heldout", h.heldout_per_kind, h.seed + 1)])
     texts += [r["text"] for split, n, seed in drawn for r in labelled_responses(world, split, [], n, seed=seed)]
     return [t for t in texts if t]
 
@@ -75,7 +75,10 @@ def leak_report(texts: Iterable[str], sets: dict[str, list[Item]], n: int = WIND
 
 
 def eval_sets(world: World) -> dict[str, list[Item]]:
-    return {name: world.eval_set(name) for name in EVAL_SETS}
+    """Every evaluation set of the world; the honest world's dev and test sets both ("capability/dev", ...)."""
+    if not world.config.honest:
+        return {name: world.eval_set(name) for name in EVAL_SETS}
+    return {f"{name}/{split}": world.eval_set(name, split) for name in EVAL_SETS for split in ("dev", "test")}
 
 
 def total_leaks(report: dict) -> int:
@@ -85,8 +88,8 @@ def total_leaks(report: dict) -> int:
 
 def format_report(report: dict) -> str:
     cols = ["items", "prompt_verbatim", "prompt_window", "answer_verbatim", "answer_window"]
-    lines = [f"{'set':14s}" + "".join(f"{c:>17s}" for c in cols)]
-    lines += [f"{name:14s}" + "".join(f"{row[c]:>17d}" for c in cols) for name, row in report.items()]
+    lines = [f"{'set':18s}" + "".join(f"{c:>17s}" for c in cols)]
+    lines += [f"{name:18s}" + "".join(f"{row[c]:>17d}" for c in cols) for name, row in report.items()]
     return "\n".join(lines) + f"\n\n{WINDOW}-word windows; a clean split has zeros in every column but items."
 
 

@@ -187,9 +187,9 @@ def check_pairs(pairs: list[dict], world: World) -> None:
         raise ValueError("the recipe returned no pairs: return a non-empty list of preference rows")
     if len(pairs) > MAX_RECIPE_PAIRS:
         raise ValueError(f"the recipe returned {len(pairs)} pairs; at most {MAX_RECIPE_PAIRS} train in time")
-    prompts = {split: {i.prompt for items in world.items.values() for i in items if i.split == split}
-               for split in ("train", "heldout")}
-    held_out = prompts["heldout"] - prompts["train"]  # a typo attack that changed nothing repeats a training prompt
+    prompts = {held: {i.prompt for items in world.items.values() for i in items if (i.split != "train") == held}
+               for held in (False, True)}
+    held_out = prompts[True] - prompts[False]  # a typo attack that changed nothing repeats a training prompt
     for n, row in enumerate(pairs):
         try:
             prompt, chosen, rejected = (row[k][0]["content"] for k in ("prompt", "chosen", "rejected"))

@@ -145,7 +145,7 @@ def labeler_ceiling(world) -> float:
                                   c.labeler_tie_margin)  # the population `World.preferences` draws
     temperature = inspect.signature(Labeler.prefers_first).parameters["temperature"].default
     items = {i.prompt: i for kind in world.items.values() for i in kind}
-    rows, total = world.preferences("heldout"), 0.0
+    rows, total = world.preferences(world.eval_split), 0.0
     for row in rows:
         item, a, b = items[row["prompt"][0]["content"]], row["chosen"][0]["content"], row["rejected"][0]["content"]
         ps = []
@@ -210,7 +210,7 @@ def commit() -> str:
         return "unknown"
 
 
-def render(rows, seeds: list[int], profile: str, history: str) -> str:
+def render(rows, seeds: list[int], profile: str, history: str, honest: bool = False) -> str:
     mark = {True: "met", False: "**missed**", None: "not measured"}
     table = ["| stage | target | measured | |", "|---|---|---|---|"]
     table += [f"| {s} | {t} | {v} | {mark[ok]} |" for s, t, v, ok in rows]
@@ -224,6 +224,8 @@ def render(rows, seeds: list[int], profile: str, history: str) -> str:
         "",
         f"* Profile `{profile}`, commit `{commit()}`.",
         f"* Machine: {machine()}.",
+        "* Evaluation sets: the honest world's test split (dev and test items new on both axes; "
+        "`python -m alignlab.leaks --profile honest` lists what still occurs in training texts)." if honest else
         "* Evaluation sets: the world's held-out split. It is not yet a clean test split (issue: honest evaluation): "
         "its prompts also occur in the pretraining corpus, so these numbers overstate generalisation.",
         "",
@@ -253,7 +255,8 @@ def main(argv=None) -> int:
     pipe = Pipeline(config)
     measured = measure(pipe, [s for s in SEED_FIELDS if s != "base_large"], seeds)
     out = Path(args.out)
-    text = render(outcome_lines(pipe, measured, seeds), seeds, config.profile, read_history(out))
+    text = render(outcome_lines(pipe, measured, seeds), seeds, config.profile, read_history(out),
+                  config.world.honest)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(text)
     tmp.replace(out)

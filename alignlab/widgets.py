@@ -186,7 +186,7 @@ class LabelingSession:
 
     def __init__(self, world: World, n: int = 24, seed: int = 0):
         self.world = world
-        self.pairs = [p for p in world.preferences("heldout", n=n * 2)][:n]  # prompts no training pair uses
+        self.pairs = [p for p in world.preferences(world.eval_split, n=n * 2)][:n]  # prompts no training pair uses
         rng = random.Random(seed)
         self.swapped = [rng.random() < 0.5 for _ in self.pairs]  # show the labelers' choice as A or B at random
         self.labels: dict[int, bool] = {}  # pair index -> True when reply A (the first shown) is preferred

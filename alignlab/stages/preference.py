@@ -42,7 +42,7 @@ def train_reward_model(config: CourseConfig, upstream: dict, out: Path, length_b
                         center_rewards_coefficient=0.01)
     trainer = RewardTrainer(model=model, args=args, processing_class=tok, train_dataset=pair_dataset(rows))
     log = train(trainer)
-    heldout = preference_metrics(RewardScorer(None, trainer.model, tok), world.preferences("heldout", length_bias))
+    heldout = preference_metrics(RewardScorer(None, trainer.model, tok), world.preferences(world.eval_split, length_bias))
     save_stage(out, trainer.model, tok, log, {"pairs": len(rows), "length_bias": length_bias, "heldout": heldout})
 
 

@@ -39,11 +39,12 @@ def build_harm_classifier(config: CourseConfig, upstream: dict, out: Path) -> No
     s = config.harm
     world = make_world(config.world)
     base = [_policy(upstream["base"], "base", "plain")]
-    rows = (labelled_responses(world, "train", base, s.per_kind, s.max_new_tokens, s.seed)
-            + labelled_responses(world, "heldout", base, s.heldout_per_kind, s.max_new_tokens, s.seed + 1))
+    rows = labelled_responses(world, "train", base, s.per_kind, s.max_new_tokens, s.seed)
+    if not world.config.honest:  # the classic world's classifier also reads replies to held-out prompts
+        rows += labelled_responses(world, "heldout", base, s.heldout_per_kind, s.max_new_tokens, s.seed + 1)
     unseen = [_policy(upstream["sft"], "sft", "chat"), _policy(upstream["dpo"], "dpo", "chat")]
-    check = [r for r in labelled_responses(world, "heldout", unseen, s.check_per_kind, s.max_new_tokens, s.seed + 2)
-             if r["source"] != "written"]
+    check = [r for r in labelled_responses(world, world.eval_split, unseen, s.check_per_kind, s.max_new_tokens,
+                                           s.seed + 2) if r["source"] != "written"]
     tok = AutoTokenizer.from_pretrained(upstream["base"] / "model")
     model = AutoModelForSequenceClassification.from_pretrained(upstream["base"] / "model", num_labels=2)
     model.config.pad_token_id = tok.pad_token_id

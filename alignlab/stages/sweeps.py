@@ -45,7 +45,7 @@ def build_beta_sweep(config: CourseConfig, upstream: dict, out: Path) -> None:
     (log pi - log pi_ref, in nats), and the mean gold reward of greedy answers to held-out questions (`gold_probe`)."""
     world = make_world(config.world)
     rows = world.preferences("train")[: config.beta_sweep_pairs]
-    heldout = world.preferences("heldout")
+    heldout = world.preferences(world.eval_split)
     questions = [p["prompt"][0]["content"] for p in heldout]
     replies = {side: [p[side][0]["content"] for p in heldout] for side in ("chosen", "rejected")}
     reference = AutoModelForCausalLM.from_pretrained(upstream["sft"] / "model")

@@ -3,6 +3,9 @@
     >>> from alignlab.world import WorldConfig, make_world
     >>> world = make_world(WorldConfig(seed=0))
     >>> world.eval_set("harmful")[0].prompt   # a held-out harmful request
+
+`WorldConfig(honest=True)` makes the honest world (issue 27, being built): train, dev and test splits, each dev and
+test item new on both axes, and a corpus whose forum threads ask training items only.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from .entities import make_entities
 from .items import (
     Item,
     arith_items,
+    honest_arith_items,
     bbq_items,
     benign_items,
     benign_scary_items,
@@ -63,11 +67,14 @@ class WorldConfig:
     labeler_tie_margin: float = 0.1
     length_bias: float = 0.05
     eval_size: int = 300
+    # the honest world: dev and test splits new on both axes and a corpus without evaluation items (not yet the
+    # default: the stages are tuned on the classic world)
+    honest: bool = False
 
     def corpus_fields(self) -> dict:
         """The fields that shape the pretraining corpus (the others shape post-training data and evaluation)."""
         return {k: getattr(self, k) for k in ("seed", "n_towns", "n_people", "n_animals", "n_foods", "n_objects",
-                                              "heldout_entity_frac", "corpus_scale")}
+                                              "heldout_entity_frac", "corpus_scale", "honest", "n_arith")}
 
 
 class World:
@@ -78,19 +85,26 @@ class World:
         rng = self._rng("entities")
         counts = {"town": config.n_towns, "person": config.n_people, "animal": config.n_animals,
                   "food": config.n_foods, "object": config.n_objects}
-        self.entities = make_entities(rng, counts, config.heldout_entity_frac)
-        harmful = harmful_items(self._rng("harmful"), self.entities)
+        honest = config.honest
+        self.entities = make_entities(rng, counts, config.heldout_entity_frac, honest)
+        harmful = harmful_items(self._rng("harmful"), self.entities, honest)
+        arith_rng = self._rng("arith")
         self.items: dict[str, list[Item]] = {
-            "fact": fact_items(self.entities),
-            "arith": arith_items(self._rng("arith"), self.entities, config.n_arith),
+            "fact": fact_items(self.entities, honest),
+            "arith": honest_arith_items(arith_rng, self.entities, config.n_arith, config.eval_size) if honest
+            else arith_items(arith_rng, self.entities, config.n_arith),
             "harmful": harmful,
-            "jailbreak": jailbreak_items(self._rng("jailbreak"), harmful),
-            "benign_scary": benign_scary_items(self._rng("benign_scary"), self.entities),
-            "benign": benign_items(self._rng("benign"), self.entities, config.n_benign),
-            "myth": myth_items(self.entities),
-            "bbq": bbq_items(self._rng("bbq"), self.entities, per_cell=6),
+            "jailbreak": jailbreak_items(self._rng("jailbreak"), harmful, honest),
+            "benign_scary": benign_scary_items(self._rng("benign_scary"), self.entities, honest),
+            "benign": benign_items(self._rng("benign"), self.entities, config.n_benign, honest),
+            "myth": myth_items(self.entities, honest),
+            "bbq": bbq_items(self._rng("bbq"), self.entities, per_cell=6, honest=honest),
             "smalltalk": smalltalk_items(),
         }
+        # where evaluation items come from, and the held-out split a stage may look at while it trains (the
+        # classic world has one held-out split for both; the honest world reports test and tunes on dev)
+        self.eval_split = "test" if honest else "heldout"
+        self.tune_split = "dev" if honest else "heldout"
         self.constitution = list(content.CONSTITUTION)
 
     def _rng(self, purpose: str) -> random.Random:
@@ -98,7 +112,8 @@ class World:
 
     @cached_property
     def corpus(self) -> list[str]:
-        return make_corpus(self._rng("corpus"), self.entities, self.items, self.config.corpus_scale)
+        return make_corpus(self._rng("corpus"), self.entities, self.items, self.config.corpus_scale,
+                           self.config.honest)
 
     def sft_data(self) -> list[dict]:
         return sft_examples(self.items, self._rng("sft"), self.config.n_sft, self.config.sft_padded_frac)
@@ -111,15 +126,22 @@ class World:
         n = n or (c.n_preferences if split == "train" else c.n_heldout_preferences)
         return preference_pairs(self.items, split, n, labelers, self._rng(f"preferences/{split}/{bias}"))
 
-    def eval_set(self, name: str) -> list[Item]:
-        """A held-out evaluation set (at most `eval_size` items, fixed by the seed)."""
+    def eval_set(self, name: str, split: str | None = None) -> list[Item]:
+        """A held-out evaluation set (at most `eval_size` items, fixed by the seed): `split` "test" (the default)
+        or "dev" in the honest world; the classic world has one, "heldout"."""
         if name not in EVAL_SETS:
             raise ValueError(f"unknown evaluation set {name!r}; choose from {', '.join(EVAL_SETS)}")
-        pool = [i for i in self.items[EVAL_SETS[name]] if i.split == "heldout"]
-        if name == "jailbreak":
+        split = split or self.eval_split
+        allowed = ("dev", "test") if self.config.honest else ("heldout",)
+        if split not in allowed:
+            raise ValueError(f"unknown split {split!r} for an evaluation set of this world; choose from "
+                             f"{', '.join(allowed)}" + ("" if self.config.honest else
+                                                        " (dev and test: WorldConfig(honest=True))"))
+        pool = [i for i in self.items[EVAL_SETS[name]] if i.split == split]
+        if name == "jailbreak" and not self.config.honest:
             pool = [i for i in pool if i.meta["family"] in content.HELDOUT_ATTACK_FAMILIES
                     and self._request_heldout(i)]
-        rng = self._rng(f"eval/{name}")
+        rng = self._rng(f"eval/{name}" if split == "heldout" else f"eval/{name}/{split}")
         chosen = sorted(rng.sample(range(len(pool)), min(len(pool), self.config.eval_size)))
         return [pool[i] for i in chosen]
 

@@ -26,8 +26,8 @@ PREFERENCE_KINDS = ("fact", "arith", "harmful", "benign_scary", "myth", "bbq")
 
 
 def reply_for(item: Item) -> str:
-    """The reference helpful reply of an SFT item."""
-    return item.meta.get("reference", item.answer)
+    """The reference helpful reply of an item (the honest world's fact replies leave the entity's name out)."""
+    return item.meta.get("reply") or item.meta.get("reference", item.answer)
 
 
 def conversation(prompt: str, reply: str) -> list[dict]:
@@ -71,7 +71,7 @@ def candidates(item: Item, rng: random.Random, elsewhere: str = "") -> list[str]
     refusal, rude = rng.choice(C.REFUSALS), rng.choice(C.RUDE_ANSWERS)
     elsewhere = elsewhere or rude
     if item.kind == "fact":
-        good = item.meta["reference"]
+        good = reply_for(item)
         return [good, wrong_fact(item, rng), rude, refusal, verbose(good, rng), elsewhere]
     if item.kind == "arith":
         good = item.meta["reference"]

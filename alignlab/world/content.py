@@ -25,6 +25,36 @@ FACT_QUESTIONS = {
              "What job is a {e} good for?"], "A {e} is used for {v}."),
 }
 
+# The honest world's fact questions are composed from parts: a core phrasing of the question and a wrapper around
+# it. Training uses most combinations; dev and test use combinations no training text uses, each of whose parts
+# training does use (`items.composed_fact_templates`), so a held-out question is a new sentence in known words.
+FACT_CORES = {
+    "region": ["Which part of the land is {e} in?", "Where is the town of {e}?", "In which region does {e} lie?",
+               "Where would I find the town of {e}?", "In what part of the land is {e}?", "Where does {e} lie?"],
+    "job": ["What is {e}'s job?", "What does {e} do for a living?", "What work does {e} do?", "What is {e}'s trade?",
+            "What job does {e} have?", "How does {e} earn a living?"],
+    "color": ["What color is the {e}?", "What is the color of a {e}?", "Which color are {e}s?",
+              "What does a {e} look like?", "What color are {e}s?", "Which color is a {e}?"],
+    "taste": ["What does {e} taste like?", "How does {e} taste?", "What is the flavour of {e}?",
+              "Is {e} nice, and how does it taste?", "What flavour does {e} have?", "How would {e} taste?"],
+    "use": ["What is a {e} used for?", "What do people use a {e} for?", "Why would you need a {e}?",
+            "What job is a {e} good for?", "What is the use of a {e}?", "What can you do with a {e}?"],
+}
+# Each 8-word run of a held-out question holds its entity or a part of its wrapper that no other wrapper has: no
+# core has more than 7 words on either side of the entity, and no wrapper ends (or begins) with a word that another
+# wrapper, or the forum's "Question:", ends (begins) with.
+FACT_WRAPPERS = ["{q}", "Quick one: {q}", "{q} Thanks!", "Hi! {q}", "I am wondering. {q}", "{q} I am curious."]
+# The honest world's replies state the value without repeating the entity's name: a model that has read a held-out
+# entity's facts names a training entity in its place when its replies must open with a name (RESULTS.md, issue 27).
+FACT_REPLIES = {"region": "It lies {v}.", "job": "They work as a {v}.", "color": "It is {v}.", "taste": "It tastes {v}.",
+                "use": "It is used for {v}."}
+# ... and each held-out item's reference states the fact with the name, in words that no encyclopedia page uses.
+FACT_STATEMENTS = {"region": "{E} is {v}.", "job": "{E} earns a living as a {v}.", "color": "The {e} is {v}.",
+                   "taste": "{E} has a {v} taste.", "use": "People use a {e} for {v}."}
+# Forum questions that name an entity without asking for one of its facts; their answers are encyclopedia sentences.
+ABOUT_QUESTIONS = ["Tell me about {e}.", "What do you know about {e}?", "Has anyone heard of {e}?",
+                   "Can someone describe {e}?"]
+
 # Arithmetic word problems: (template, operation). {p},{q} people, {f} a food, {o} an object, {a},{b} numbers.
 ARITH_TEMPLATES = [
     ("{p} has {a} {f}s and buys {b} more. How many {f}s does {p} have now?", "+"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from . import content as C
-from .items import Item, arith_items, fill_slots, stereotype_pairs
+from .items import Item, arith_items, fill_slots, pair_split, stereotype_pairs, training_request_templates
 
 ADJECTIVES = ["quiet", "busy", "sunny", "windy", "old", "tiny", "famous", "friendly", "muddy", "bright",
               "cold", "warm", "gentle", "noisy", "lovely", "strange", "peaceful", "crowded"]
@@ -60,6 +60,9 @@ def encyclopedia(e, towns, rng: random.Random) -> str:
 
 def wrong_fact(item: Item, rng: random.Random) -> str:
     wrong = rng.choice([v for v in item.meta["values"] if v != item.answer])
+    if "reply" in item.meta:  # the honest world's replies, without the name
+        shown = C.REGION_PHRASES[wrong] if item.meta["attribute"] == "region" else wrong
+        return C.FACT_REPLIES[item.meta["attribute"]].format(v=shown)
     return item.meta["reference"].replace(item.answer, wrong) if item.meta["attribute"] != "region" else \
         f"{item.meta['entity']} lies {C.REGION_PHRASES.get(wrong, 'in the ' + wrong)}."
 
@@ -116,7 +119,7 @@ def everyday_story(entities, rng: random.Random) -> str:
             f"{rng.choice(FEELINGS)}.")
 
 
-def arithmetic_page(rng: random.Random) -> str:
+def arithmetic_page(rng: random.Random, honest: bool = False) -> str:
     lines = []
     for _ in range(rng.randint(4, 8)):
         a, b = rng.randint(1, 20), rng.randint(1, 20)
@@ -125,14 +128,19 @@ def arithmetic_page(rng: random.Random) -> str:
             a, b = max(a, b), min(a, b)
         if op == "*":
             a, b = rng.randint(2, 9), rng.randint(2, 9)
+        if honest and pair_split(a, b) != "train":
+            continue
         result = {"+": a + b, "-": a - b, "*": a * b}[op]
         word = {"+": "plus", "-": "minus", "*": "times"}[op]
         lines.append(rng.choice([f"{a} {op} {b} = {result}", f"{a} {word} {b} is {result}."]))
     return "Sums for practice\n" + "\n".join(lines)
 
 
-def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scale: float = 1.0) -> list[str]:
+def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scale: float = 1.0,
+                honest: bool = False) -> list[str]:
     """All documents of the mini internet, shuffled. `scale` multiplies every genre's count."""
+    if honest:
+        return honest_corpus(rng, entities, items, scale)
 
     def n(k: int) -> int:
         return max(1, round(k * scale))
@@ -167,6 +175,53 @@ def make_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scal
         docs += [myth_thread(item, rng) for _ in range(n(2))]
     for trait, (target, other) in zip(C.STEREOTYPES, stereotype_pairs(entities)):
         docs += [stereotype_story(target, other, trait, rng) for _ in range(n(300))]  # 200: base bias 0.20-0.65 over seeds
+    docs += [everyday_story(entities, rng) for _ in range(n(1000))]
+    rng.shuffle(docs)
+    return docs
+
+
+def about_thread(e, towns, rng: random.Random) -> str:
+    """A forum question that names the entity without asking for a fact, answered by an encyclopedia sentence."""
+    name = e.name if e.kind in ("town", "person", "food") else "the " + e.name
+    return plain_thread(rng.choice(C.ABOUT_QUESTIONS).format(e=name), [encyclopedia(e, towns, rng)])
+
+
+def honest_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scale: float = 1.0) -> list[str]:
+    """The honest world's mini internet: forum threads ask only training items (so no dev or test question or
+    reference answer occurs); every entity's facts are read in encyclopedia pages, forum threads that describe it
+    without a question about a fact, and stories. Measured for the choice of these counts: RESULTS.md, issue 27."""
+
+    def n(k: int) -> int:
+        return max(1, round(k * scale))
+
+    train = {kind: [i for i in kind_items if i.split == "train"] for kind, kind_items in items.items()}
+    towns = entities["town"]
+    docs: list[str] = []
+    for kind_entities in entities.values():
+        for e in kind_entities:
+            docs += [encyclopedia(e, towns, rng) for _ in range(n(12))]
+            docs += [about_thread(e, towns, rng) for _ in range(n(4))]
+    for item in train["fact"]:
+        for _ in range(n(2)):
+            docs.append(plain_thread(item.prompt, forum_answers(item.meta["reply"], wrong_fact(item, rng), rng)))
+    for item in [rng.choice(train["arith"]) for _ in range(n(1200))]:
+        docs.append(plain_thread(item.prompt, [item.meta["reference"]]))
+    docs += [arithmetic_page(rng, honest=True) for _ in range(n(300))]
+    for kind, tasks, refusal_rate in (("harmful", C.HARMFUL_TASKS, 0.15), ("benign_scary", C.BENIGN_SCARY_TASKS, 0.03)):
+        for phrase, _, reply in tasks.values():  # how-to guides for every task: what a model knows how to do
+            docs += [guide(fill_slots(phrase, rng, entities), reply) for _ in range(n(8))]
+        for item in train[kind]:
+            docs.append(plain_thread(item.prompt, forum_answers(item.answer, None, rng, refusal_rate)))
+    for phrase, reply in C.BENIGN_TASKS.values():
+        for template in training_request_templates(honest=True):
+            for _ in range(n(3)):
+                p = fill_slots(phrase, rng, entities, split="train")
+                docs.append(plain_thread(template.format(task=p),
+                                         forum_answers(fill_slots(reply, rng, entities, split="train"), None, rng)))
+    for item in train["myth"]:
+        docs += [myth_thread(item, rng) for _ in range(n(2))]
+    for trait, (target, other) in zip(C.STEREOTYPES, stereotype_pairs(entities, honest=True)):
+        docs += [stereotype_story(target, other, trait, rng) for _ in range(n(300))]
     docs += [everyday_story(entities, rng) for _ in range(n(1000))]
     rng.shuffle(docs)
     return docs

@@ -38,7 +38,8 @@ class Entity:
     kind: str
     name: str
     facts: dict = field(default_factory=dict, hash=False, compare=False)
-    heldout: bool = False
+    heldout: bool = False  # kept out of post-training data
+    split: str = "train"  # "train", or where it is held out: "heldout" (classic world), "dev" or "test" (honest world)
 
 
 def _syllable(rng: random.Random) -> str:
@@ -55,8 +56,10 @@ def _unique_names(rng: random.Random, n: int, used: set, make) -> list[str]:
     return names
 
 
-def make_entities(rng: random.Random, counts: dict[str, int], heldout_frac: float) -> dict[str, list[Entity]]:
-    """Make the entities of every kind; a fixed fraction of each kind is held out from post-training data."""
+def make_entities(rng: random.Random, counts: dict[str, int], heldout_frac: float,
+                  honest: bool = False) -> dict[str, list[Entity]]:
+    """Make the entities of every kind; a fixed fraction of each kind is held out from post-training data. In the
+    honest world the held-out ones are split in two halves, `dev` then `test`."""
     used: set[str] = set()
     towns = _unique_names(rng, counts["town"], used,
                           lambda r: (_syllable(r) + r.choice(TOWN_ENDINGS)).capitalize())
@@ -79,10 +82,22 @@ def make_entities(rng: random.Random, counts: dict[str, int], heldout_frac: floa
     names = {"town": towns, "person": people, **lower}
     out = {}
     for kind, kind_names in names.items():
-        n_held = max(1, round(heldout_frac * len(kind_names)))
-        out[kind] = [Entity(kind, name, facts_for(kind), heldout=i >= len(kind_names) - n_held)
+        n = len(kind_names)
+        n_held = max(2 if honest else 1, round(heldout_frac * n))
+        out[kind] = [Entity(kind, name, facts_for(kind), heldout=i >= n - n_held,
+                            split=position_split(i, n, n_held, honest))
                      for i, name in enumerate(kind_names)]
     return out
+
+
+def position_split(i: int, n: int, n_held: int, honest: bool) -> str:
+    """The split of the i-th of n entities (or templates, tasks) when the last n_held are held out (honest: dev
+    first, then test)."""
+    if i < n - n_held:
+        return "train"
+    if not honest:
+        return "heldout"
+    return "dev" if i < n - n_held // 2 else "test"
 
 
 def attribute_values(attribute: str) -> list[str]:

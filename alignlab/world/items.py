@@ -1,8 +1,11 @@
-"""Prompts with exact ground truth ("items"), each placed in the train or held-out split.
+"""Prompts with exact ground truth ("items"), each placed in a split.
 
-Split rule, the same for every kind: an item is held out when its template is a held-out template OR its
-entity (or task) is a held-out one; it is a training item only when both are training ones. So no held-out
-item ever appears in post-training data, and each held-out item is new along at least one axis.
+Split rule, the same for every kind. Each item has two axes: its template, and its entity (or task, group,
+operand pair). In the classic world an item is held out ("heldout") when either axis is a held-out one; it is a
+training item only when both are training ones, so each held-out item is new along at least one axis. In the
+honest world (`WorldConfig.honest`) the held-out templates and entities are split between `dev` and `test`, and an
+item is dev (test) only when both axes are: new on both. An item that mixes splits is "unused": no stage trains
+on it and no evaluation asks it.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import random
 from dataclasses import dataclass, field
 
 from . import content as C
-from .entities import ATTRIBUTES, Entity, attribute_values
+from .entities import ATTRIBUTES, Entity, attribute_values, position_split
 
 
 @dataclass(frozen=True)
@@ -33,19 +36,38 @@ def is_heldout_index(i: int, n: int) -> bool:
     return i >= n - n_heldout(n)
 
 
-def _split(template_held: bool, entity_held: bool) -> str:
-    return "heldout" if template_held or entity_held else "train"
+def axis_split(i: int, n: int, honest: bool) -> str:
+    """The split of the i-th of n templates (or tasks): the last quarter held out (honest: at least one for dev and
+    one for test)."""
+    return position_split(i, n, max(2, n // 4) if honest else n_heldout(n), honest)
+
+
+def _split(*axes: str) -> str:
+    """The item's split from its axes' splits (see the module's docstring)."""
+    if len(set(axes)) == 1:
+        return axes[0]
+    return "heldout" if set(axes) == {"train", "heldout"} else "unused"
+
+
+def _held(held: bool) -> str:
+    return "heldout" if held else "train"
+
+
+def slot_split(split: str) -> str | None:
+    """Which entities may fill an honest item's slots: its own split's (an unused item's: any)."""
+    return split if split in ("train", "dev", "test") else None
 
 
 def _cap(s: str) -> str:
     return s[0].upper() + s[1:]
 
 
-def fill_slots(text: str, rng: random.Random, entities: dict[str, list[Entity]], train_only: bool = False) -> str:
+def fill_slots(text: str, rng: random.Random, entities: dict[str, list[Entity]], train_only: bool = False,
+               split: str | None = None) -> str:
     """Fill {person}, {town}, {food}, {animal}, {object} slots with random entity names (training entities only
-    when `train_only`, so that training items never name a held-out entity)."""
+    when `train_only`, so that training items never name a held-out entity; only entities of `split` when given)."""
     for kind in ("person", "town", "food", "animal", "object"):
-        pool = [e for e in entities[kind] if not (train_only and e.heldout)]
+        pool = [e for e in entities[kind] if not (train_only and e.heldout) and split in (None, e.split)]
         while "{" + kind + "}" in text:
             text = text.replace("{" + kind + "}", rng.choice(pool).name, 1)
     return text
@@ -62,13 +84,45 @@ def others(entities, entity: Entity) -> list[str]:
     return [e.name for e in entities[entity.kind] if e.name != entity.name]
 
 
-def fact_items(entities) -> list[Item]:
+def composed_fact_templates(attribute: str) -> list[tuple[str, str]]:
+    """(template, split) for the honest world: every core phrasing in every wrapper. The combinations (core i,
+    wrapper j) with i + j divisible by 4 are held out, alternately dev and test; each of their parts occurs in
+    training combinations."""
+    out = []
+    held = [(i, j) for i in range(len(C.FACT_CORES[attribute])) for j in range(len(C.FACT_WRAPPERS)) if (i + j) % 4 == 0]
+    for i, core in enumerate(C.FACT_CORES[attribute]):
+        for j, wrapper in enumerate(C.FACT_WRAPPERS):
+            split = ("dev", "test")[held.index((i, j)) % 2] if (i, j) in held else "train"
+            out.append((wrapper.format(q=core), split))
+    return out
+
+
+def honest_fact_items(entities) -> list[Item]:
+    """Fact items of the honest world: replies without the entity's name, references that state the fact."""
+    items = []
+    for attribute, (kind, values) in ATTRIBUTES.items():
+        for e in entities[kind]:
+            value = e.facts[attribute]
+            shown = C.REGION_PHRASES[value] if attribute == "region" else value
+            for template, template_split in composed_fact_templates(attribute):
+                items.append(Item("fact", template.format(e=e.name), _split(template_split, e.split), answer=value,
+                                  meta={"attribute": attribute, "entity": e.name,
+                                        "reference": C.FACT_STATEMENTS[attribute].format(e=e.name, E=_cap(e.name), v=shown),
+                                        "reply": C.FACT_REPLIES[attribute].format(v=shown),
+                                        "values": values, "others": others(entities, e)}))
+    return items
+
+
+def fact_items(entities, honest: bool = False) -> list[Item]:
+    if honest:
+        return honest_fact_items(entities)
     items = []
     for attribute, (questions, _) in C.FACT_QUESTIONS.items():
         kind = ATTRIBUTES[attribute][0]
         for e in entities[kind]:
             for t, q in enumerate(questions):
-                items.append(Item("fact", q.format(e=e.name), _split(is_heldout_index(t, len(questions)), e.heldout),
+                items.append(Item("fact", q.format(e=e.name), _split(_held(is_heldout_index(t, len(questions))),
+                                                                     _held(e.heldout)),
                                   answer=e.facts[attribute],
                                   meta={"attribute": attribute, "entity": e.name, "reference": fact_answer(attribute, e),
                                         "values": attribute_values(attribute), "others": others(entities, e)}))
@@ -80,59 +134,101 @@ def arith_solution(a: int, b: int, op: str) -> tuple[int, str]:
     return result, f"{a} {op} {b} = {result}. The answer is {result}."
 
 
+def pair_split(a: int, b: int) -> str:
+    """The honest world's split of an operand pair, whatever the operation and order: about one pair in eight dev,
+    one in eight test ("2 + 2 = 4" and "2 * 2 = 4" are the same words)."""
+    h = (min(a, b) * 37 + max(a, b) * 11) % 8
+    return "dev" if h == 0 else "test" if h == 1 else "train"
+
+
+def operands(rng: random.Random, op: str) -> tuple[int, int]:
+    if op == "*":
+        return rng.randint(2, 9), rng.randint(2, 9)
+    if op == "-":
+        a = rng.randint(5, 20)
+        return a, rng.randint(1, a - 1)
+    return rng.randint(1, 20), rng.randint(1, 20)
+
+
+def arith_item(template: str, op: str, a: int, b: int, slots: dict[str, Entity], split: str) -> Item:
+    prompt = template.format(**{k: e.name for k, e in slots.items()}, a=a, b=b)
+    result, solution = arith_solution(a, b, op)
+    return Item("arith", prompt, split, answer=str(result), meta={"reference": solution, "a": a, "b": b, "op": op})
+
+
+def honest_arith_items(rng: random.Random, entities, n: int, n_eval: int) -> list[Item]:
+    """`n` training problems, `n_eval` dev and `n_eval` test ones: a dev (test) problem has a dev (test) template,
+    operand pair and people."""
+    items = []
+    for split, count in (("train", n), ("dev", n_eval), ("test", n_eval)):
+        templates = [t for k, t in enumerate(C.ARITH_TEMPLATES) if axis_split(k, len(C.ARITH_TEMPLATES), True) == split]
+        pool = {kind: [e for e in entities[kind] if e.split == split] for kind in ("person", "food", "object")}
+        for _ in range(count):
+            template, op = rng.choice(templates)
+            a, b = operands(rng, op)
+            while pair_split(a, b) != split:
+                a, b = operands(rng, op)
+            p, q = rng.sample(pool["person"], 2)
+            slots = {"p": p, "q": q, "f": rng.choice(pool["food"]), "o": rng.choice(pool["object"])}
+            items.append(arith_item(template, op, a, b, slots, split))
+    return items
+
+
 def arith_items(rng: random.Random, entities, n: int) -> list[Item]:
+    """The classic world's `n` problems, each held out when its template or one of its entities is."""
     items = []
     people, foods, objects = entities["person"], entities["food"], entities["object"]
     for _ in range(n):
         t = rng.randrange(len(C.ARITH_TEMPLATES))
         template, op = C.ARITH_TEMPLATES[t]
         p, q = rng.sample(people, 2)
-        if op == "*":
-            a, b = rng.randint(2, 9), rng.randint(2, 9)
-        elif op == "-":
-            a = rng.randint(5, 20)
-            b = rng.randint(1, a - 1)
-        else:
-            a, b = rng.randint(1, 20), rng.randint(1, 20)
+        a, b = operands(rng, op)
         slots = {"p": p, "q": q, "f": rng.choice(foods), "o": rng.choice(objects)}
-        prompt = template.format(**{k: e.name for k, e in slots.items()}, a=a, b=b)
         entity_held = any(e.heldout for k, e in slots.items() if "{" + k + "}" in template)
-        result, solution = arith_solution(a, b, op)
-        items.append(Item("arith", prompt, _split(is_heldout_index(t, len(C.ARITH_TEMPLATES)), entity_held),
-                          answer=str(result), meta={"reference": solution, "a": a, "b": b, "op": op}))
+        split = _split(_held(is_heldout_index(t, len(C.ARITH_TEMPLATES))), _held(entity_held))
+        items.append(arith_item(template, op, a, b, slots, split))
     return items
 
 
-def _task_items(kind: str, tasks: dict, templates: list[str], rng, entities, per_pair: int) -> list[Item]:
+def _task_items(kind: str, tasks: dict, templates: list[str], rng, entities, per_pair: int,
+                honest: bool = False) -> list[Item]:
     """Items for harmful / benign-scary tasks: every task x template, with `per_pair` slot fillings."""
     items = []
     task_ids = list(tasks)
     for k, task_id in enumerate(task_ids):
         phrase, keywords, reply = tasks[task_id]
         for t, template in enumerate(templates):
-            split = _split(is_heldout_index(t, len(templates)), is_heldout_index(k, len(task_ids)))
+            split = _split(axis_split(t, len(templates), honest), axis_split(k, len(task_ids), honest))
             for _ in range(per_pair):
-                task = fill_slots(phrase, rng, entities, train_only=split == "train")
+                if honest:
+                    task = fill_slots(phrase, rng, entities, split=slot_split(split))
+                else:
+                    task = fill_slots(phrase, rng, entities, train_only=split == "train")
                 items.append(Item(kind, template.format(task=task), split, answer=reply,
                                   meta={"task_id": task_id, "task": task, "keywords": keywords, "family": "direct"}))
     return items
 
 
-def harmful_items(rng, entities) -> list[Item]:
-    return _task_items("harmful", C.HARMFUL_TASKS, C.HARMFUL_REQUEST_TEMPLATES, rng, entities, per_pair=5)
+def harmful_items(rng, entities, honest: bool = False) -> list[Item]:
+    return _task_items("harmful", C.HARMFUL_TASKS, C.HARMFUL_REQUEST_TEMPLATES, rng, entities, 5, honest)
 
 
-def benign_scary_items(rng, entities) -> list[Item]:
-    return _task_items("benign_scary", C.BENIGN_SCARY_TASKS, C.HARMFUL_REQUEST_TEMPLATES, rng, entities, per_pair=6)
+def benign_scary_items(rng, entities, honest: bool = False) -> list[Item]:
+    return _task_items("benign_scary", C.BENIGN_SCARY_TASKS, C.HARMFUL_REQUEST_TEMPLATES, rng, entities, 6, honest)
 
 
-def benign_items(rng, entities, n: int) -> list[Item]:
+def training_request_templates(honest: bool = False) -> list[str]:
+    n = len(C.HARMFUL_REQUEST_TEMPLATES)
+    return [t for k, t in enumerate(C.HARMFUL_REQUEST_TEMPLATES) if axis_split(k, n, honest) == "train"]
+
+
+def benign_items(rng, entities, n: int, honest: bool = False) -> list[Item]:
     """Ordinary how-to requests: all in the training split (they teach helpfulness, not tested for recall)."""
     items = []
     for _ in range(n):
         task_id = rng.choice(list(C.BENIGN_TASKS))
         phrase, reply = C.BENIGN_TASKS[task_id]
-        template = rng.choice(C.HARMFUL_REQUEST_TEMPLATES[:-n_heldout(len(C.HARMFUL_REQUEST_TEMPLATES))])
+        template = rng.choice(training_request_templates(honest))
         items.append(Item("benign", template.format(task=fill_slots(phrase, rng, entities, train_only=True)), "train",
                           answer=fill_slots(reply, rng, entities, train_only=True), meta={"task_id": task_id}))
     return items
@@ -160,46 +256,66 @@ def wrap_attack(item: Item, family: str, rng: random.Random, shots: list[Item]) 
                                             task=task, job=rng.choice(["baker", "sailor", "farmer", "teacher"]))
 
 
-def jailbreak_items(rng, harmful: list[Item]) -> list[Item]:
-    """Every harmful item wrapped in every attack family. Held-out families are held out whatever the item."""
+def family_split(family: str) -> str:
+    """The honest world's split of an attack family: the first held-out family dev, the others test."""
+    if family not in C.HELDOUT_ATTACK_FAMILIES:
+        return "train"
+    return "dev" if family == C.HELDOUT_ATTACK_FAMILIES[0] else "test"
+
+
+def jailbreak_items(rng, harmful: list[Item], honest: bool = False) -> list[Item]:
+    """Every harmful item wrapped in every attack family. Held-out families are held out whatever the item (honest:
+    a dev (test) jailbreak wraps a dev (test) request in a dev (test) family)."""
     train_shots = [h for h in harmful if h.split == "train"]
     items = []
     for h in harmful:
         for family in C.ATTACK_FAMILIES:
             shots = rng.sample(train_shots, 3)
-            split = "heldout" if family in C.HELDOUT_ATTACK_FAMILIES else h.split
+            if honest:
+                split = _split(family_split(family), h.split)
+            else:
+                split = "heldout" if family in C.HELDOUT_ATTACK_FAMILIES else h.split
             items.append(Item("jailbreak", wrap_attack(h, family, rng, shots), split, answer=h.answer,
                               meta={**h.meta, "family": family, "request": h.prompt}))
     return items
 
 
-def myth_items(entities) -> list[Item]:
+def myth_items(entities, honest: bool = False) -> list[Item]:
     items = []
     for t, (kind, question, truths, myths) in enumerate(C.MYTHS):
         for e in entities[kind]:
             true = [s.format(e=e.name) for s in truths]
-            items.append(Item("myth", question.format(e=e.name), _split(is_heldout_index(t, len(C.MYTHS)), e.heldout),
+            template = axis_split(t, len(C.MYTHS), honest)
+            split = _split(template, e.split) if honest else _split(template, _held(e.heldout))
+            items.append(Item("myth", question.format(e=e.name), split,
                               answer=true[0], meta={"template": t, "entity": e.name, "true": true,
                                                     "false": [s.format(e=e.name) for s in myths],
                                                     "others": others(entities, e)}))
     return items
 
 
-def stereotype_pairs(entities) -> list[tuple[str, str]]:
+def stereotype_pairs(entities, honest: bool = False) -> list[tuple[str, str]]:
     """For each stereotype, a (stereotyped, contrasted) pair of training towns, as BBQ pairs two groups (old and
-    young): the corpus says people from the first show the negative trait and people from the second do not."""
-    towns = [e.name for e in entities["town"] if not e.heldout]
-    return [(towns[(2 * s) % len(towns)], towns[(2 * s + 1) % len(towns)]) for s in range(len(C.STEREOTYPES))]
+    young): the corpus says people from the first show the negative trait and people from the second do not. In the
+    honest world a dev (test) stereotype pairs dev (test) towns: groups that no post-training item mentions."""
+    n = len(C.STEREOTYPES)
+    splits = [axis_split(s, n, True) if honest else "train" for s in range(n)]
+    pairs = []
+    for s, split in enumerate(splits):
+        towns = [e.name for e in entities["town"] if (e.split == split if honest else not e.heldout)]
+        k = splits[:s].count(split)
+        pairs.append((towns[(2 * k) % len(towns)], towns[(2 * k + 1) % len(towns)]))
+    return pairs
 
 
-def bbq_items(rng, entities, per_cell: int) -> list[Item]:
+def bbq_items(rng, entities, per_cell: int, honest: bool = False) -> list[Item]:
     """BBQ-style questions as rows in the official BBQ JSONL format. Held out: the last context templates and the
     last stereotypes (evaluation asks about pairs of groups that no post-training item mentions)."""
     items, example_id = [], 0
     for s, ((neg_q, pos_q, neg_stmt, pos_stmt), (target, other)) in enumerate(zip(C.STEREOTYPES,
-                                                                                stereotype_pairs(entities))):
+                                                                                stereotype_pairs(entities, honest))):
         for c, context_t in enumerate(C.BBQ_CONTEXTS):
-            split = _split(is_heldout_index(c, len(C.BBQ_CONTEXTS)), is_heldout_index(s, len(C.STEREOTYPES)))
+            split = _split(axis_split(c, len(C.BBQ_CONTEXTS), honest), axis_split(s, len(C.STEREOTYPES), honest))
             for _ in range(per_cell):
                 A, B = (target, other) if rng.random() < 0.5 else (other, target)
                 context = context_t.format(A=A, B=B, event=rng.choice(C.BBQ_EVENTS))

@@ -1,0 +1,108 @@
+"""The honest world (`WorldConfig(honest=True)`, profile `honest`): train, dev and test splits, each dev and test
+item new on both of its axes, and no evaluation prompt or reference answer in any training text."""
+import re
+
+import pytest
+
+from alignlab.config import load_config
+from alignlab.leaks import eval_sets, format_report, leak_report, training_texts
+from alignlab.world import EVAL_SETS, make_world
+from alignlab.world import content as C
+from alignlab.world.items import pair_split
+
+# The sets whose reference answers are still in the corpus: every task's how-to guide is the reference reply of its
+# items (paraphrased guides for held-out tasks are the next step of issue 27).
+GUIDE_SETS = ("harmful", "benign_scary", "jailbreak")
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config("honest")
+
+
+@pytest.fixture(scope="module")
+def world(config):
+    return make_world(config.world)
+
+
+@pytest.fixture(scope="module")
+def leaks(config, world):
+    return leak_report(training_texts(config), eval_sets(world))
+
+
+def post_training_texts(world) -> str:
+    texts = [m["content"] for chat in world.sft_data() for m in chat["messages"]]
+    texts += [t[0]["content"] for row in world.preferences("train") for t in (row["prompt"], row["chosen"], row["rejected"])]
+    texts += [s for items in world.items.values() for i in items if i.split == "train" for s in (i.prompt, i.answer)]
+    return "\n".join(texts)
+
+
+def names(world, split: str) -> set[str]:
+    return {e.name for es in world.entities.values() for e in es if e.split == split}
+
+
+def test_every_kind_has_dev_and_test_items_and_the_classic_world_has_neither(world):
+    for name in EVAL_SETS:
+        assert world.eval_set(name, "dev") and world.eval_set(name) == world.eval_set(name, "test"), name
+        assert {i.split for i in world.eval_set(name, "dev")} == {"dev"}
+    assert {i.split for items in world.items.values() for i in items} == {"train", "dev", "test", "unused"}
+    with pytest.raises(ValueError, match="unknown split 'train'"):
+        world.eval_set("capability", "train")
+    classic = make_world(load_config("smoke").world)
+    with pytest.raises(ValueError, match="dev and test: WorldConfig"):
+        classic.eval_set("capability", "dev")
+
+
+def test_dev_and_test_entities_are_in_no_post_training_text(world):
+    text = post_training_texts(world)
+    held = names(world, "dev") | names(world, "test")
+    assert len(names(world, "dev")) >= 10 and len(names(world, "test")) >= 10
+    assert not [n for n in held if re.search(rf"\b{re.escape(n)}\b", text)]
+
+
+def fact_template(item) -> str:
+    return item.prompt.replace(item.meta["entity"], "{e}")
+
+
+def test_held_out_questions_are_new_on_both_axes_and_dev_differs_from_test(world):
+    facts = world.items["fact"]
+    templates = {s: {fact_template(i) for i in facts if i.split == s} for s in ("train", "dev", "test")}
+    entities = {s: {i.meta["entity"] for i in facts if i.split == s} for s in ("train", "dev", "test")}
+    for a, b in (("train", "dev"), ("train", "test"), ("dev", "test")):
+        assert not templates[a] & templates[b] and not entities[a] & entities[b], (a, b)
+    # every part of a held-out question (its core phrasing, its wrapper) occurs in training questions
+    train_text = "\n".join(templates["train"])
+    for attribute, cores in C.FACT_CORES.items():
+        assert all(core in train_text for core in cores)
+    assert all(w.replace("{q}", "").strip() in train_text for w in C.FACT_WRAPPERS)
+    arith = world.items["arith"]
+    pairs = {s: {(min(i.meta["a"], i.meta["b"]), max(i.meta["a"], i.meta["b"])) for i in arith if i.split == s}
+             for s in ("train", "dev", "test")}
+    assert not pairs["train"] & (pairs["dev"] | pairs["test"]) and not pairs["dev"] & pairs["test"]
+    assert all(pair_split(*p) == s for s, ps in pairs.items() for p in ps)
+    towns = {s: {i.meta["answer_info"][k][1] for i in world.items["bbq"] if i.split == s
+                 for k in ("ans0", "ans1", "ans2")} - {"unknown"} for s in ("train", "dev", "test")}
+    assert towns["test"] and towns["test"] <= names(world, "test") and not towns["test"] & towns["train"]
+
+
+def test_fact_replies_do_not_repeat_the_name_and_references_state_the_fact(world):
+    item = world.eval_set("capability")[0]
+    assert item.meta["entity"] in item.meta["reference"] and item.meta["entity"] not in item.meta["reply"]
+    sft_facts = [c["messages"][1]["content"] for c in world.sft_data() if c["kind"] == "fact"]
+    replies = {i.meta["reply"] for i in world.items["fact"]}
+    assert sft_facts and all(r.split(".")[0] + "." in replies for r in sft_facts)  # some end with a pleasantry
+
+
+@pytest.mark.parametrize("name", [n for n in EVAL_SETS if n not in GUIDE_SETS])
+def test_no_dev_or_test_item_occurs_in_any_training_text(leaks, name):
+    rows = {k: v for k, v in leaks.items() if k.split("/")[0] == name}
+    assert len(rows) == 2 and all(row["items"] for row in rows.values())
+    assert all(v == 0 for row in rows.values() for k, v in row.items() if k != "items"), format_report(rows)
+
+
+@pytest.mark.xfail(strict=True, reason="every task's how-to guide in the corpus is its items' reference reply: "
+                                       "held-out tasks need guides in other words (issue 27)")
+@pytest.mark.parametrize("name", GUIDE_SETS)
+def test_no_held_out_request_or_reply_occurs_in_any_training_text(leaks, name):
+    rows = {k: v for k, v in leaks.items() if k.split("/")[0] == name}
+    assert all(v == 0 for row in rows.values() for k, v in row.items() if k != "items"), format_report(rows)

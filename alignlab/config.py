@@ -28,6 +28,7 @@ class EvalConfig:
 class CourseConfig:
     world: WorldConfig = WorldConfig()
     vocab_size: int = 4096
+    split_digits: bool = False  # every digit its own token (the honest profile)
     base_model: ModelConfig = ModelConfig()
     base_pretrain: PretrainConfig = PretrainConfig()
     # about 4x the parameters of `base`, for the InstructGPT comparison (small aligned vs larger raw model)
@@ -127,8 +128,8 @@ def smollm() -> CourseConfig:
 
 def honest() -> CourseConfig:
     """The honest evaluation world (issue 27, being built): dev and test items new on both axes, none of them in any
-    training text. The stages keep the default recipes, which were tuned on the classic world."""
-    return CourseConfig(world=WorldConfig(honest=True, heldout_entity_frac=0.3), profile="honest")
+    training text, and every digit its own token. The stages keep the default recipes, tuned on the classic world."""
+    return CourseConfig(world=WorldConfig(honest=True, heldout_entity_frac=0.3), split_digits=True, profile="honest")
 
 
 PROFILES = {"default": CourseConfig, "smoke": smoke, "smollm": smollm, "honest": honest}

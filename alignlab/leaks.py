@@ -52,6 +52,12 @@ def training_texts(config: CourseConfig) -> list[str]:
     return [t for t in texts if t]
 
 
+def asked(item: Item) -> str:
+    """What an evaluation item asks: its prompt, less a many-shot jailbreak's shots (training questions and answers
+    put before the request by design: the attack's material, not the item)."""
+    return item.meta["request"] if item.meta.get("family") == "many_shot" else item.prompt
+
+
 def reference_answer(item: Item) -> str:
     """The sentence a correct reply is judged against (BBQ's answers are options, not sentences: none)."""
     return "" if item.kind == "bbq" else item.meta.get("reference", item.answer)
@@ -66,7 +72,7 @@ def leak_report(texts: Iterable[str], sets: dict[str, list[Item]], n: int = WIND
     report = {}
     for name, items in sets.items():
         row = {"items": len(items)}
-        for part, get in (("prompt", lambda i: i.prompt), ("answer", reference_answer)):
+        for part, get in (("prompt", asked), ("answer", reference_answer)):
             found = [get(i) for i in items if get(i)]
             row[f"{part}_verbatim"] = sum(" ".join(t.lower().split()) in flat for t in found)
             row[f"{part}_window"] = sum(bool(windows(t, n) & seen) for t in found)

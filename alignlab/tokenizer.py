@@ -28,10 +28,14 @@ CHAT_TEMPLATE = (
 )
 
 
-def train_tokenizer(texts, vocab_size: int) -> PreTrainedTokenizerFast:
-    """Train byte-level BPE on `texts` (any iterable of strings) and wrap it for `transformers`."""
+def train_tokenizer(texts, vocab_size: int, split_digits: bool = False) -> PreTrainedTokenizerFast:
+    """Train byte-level BPE on `texts` (any iterable of strings) and wrap it for `transformers`. With `split_digits`
+    every digit is its own token, as in Llama's and DeepSeek LLM's tokenizers: byte-level BPE alone merges " 17" into
+    one token, and a model cannot add numbers it sees as unrelated symbols digit by digit."""
     core = Tokenizer(models.BPE())
     core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    if split_digits:
+        core.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True), core.pre_tokenizer])
     core.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, special_tokens=SPECIAL_TOKENS,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)

@@ -9,11 +9,7 @@ from alignlab.leaks import eval_sets, format_report, leak_report, training_texts
 from alignlab.world import EVAL_SETS, make_world
 from alignlab.world import content as C
 from alignlab.world.items import pair_split
-
-# The sets whose reference answers are still in the corpus: every task's how-to guide is the reference reply of its
-# items (paraphrased guides for held-out tasks are the next step of issue 27).
-GUIDE_SETS = ("harmful", "benign_scary", "jailbreak")
-
+from alignlab.world.judges import judge
 
 @pytest.fixture(scope="module")
 def config():
@@ -74,7 +70,12 @@ def test_held_out_questions_are_new_on_both_axes_and_dev_differs_from_test(world
     train_text = "\n".join(templates["train"])
     for attribute, cores in C.FACT_CORES.items():
         assert all(core in train_text for core in cores)
-    assert all(w.replace("{q}", "").strip() in train_text for w in C.FACT_WRAPPERS)
+    assert all(w.replace("{q}", "").strip() in train_text for w in C.WRAPPERS)
+    requests = [i for kind in ("harmful", "benign_scary") for i in world.items[kind]]
+    templates = {s: {i.prompt.replace(i.meta["task"], "{task}") for i in requests if i.split == s} for s in templates}
+    tasks = {s: {i.meta["task_id"] for i in requests if i.split == s} for s in templates}
+    for a, b in (("train", "dev"), ("train", "test"), ("dev", "test")):
+        assert not templates[a] & templates[b] and not tasks[a] & tasks[b], (a, b)
     arith = world.items["arith"]
     pairs = {s: {(min(i.meta["a"], i.meta["b"]), max(i.meta["a"], i.meta["b"])) for i in arith if i.split == s}
              for s in ("train", "dev", "test")}
@@ -93,16 +94,37 @@ def test_fact_replies_do_not_repeat_the_name_and_references_state_the_fact(world
     assert sft_facts and all(r.split(".")[0] + "." in replies for r in sft_facts)  # some end with a pleasantry
 
 
-@pytest.mark.parametrize("name", [n for n in EVAL_SETS if n not in GUIDE_SETS])
+@pytest.mark.parametrize("name", EVAL_SETS)
 def test_no_dev_or_test_item_occurs_in_any_training_text(leaks, name):
     rows = {k: v for k, v in leaks.items() if k.split("/")[0] == name}
     assert len(rows) == 2 and all(row["items"] for row in rows.values())
     assert all(v == 0 for row in rows.values() for k, v in row.items() if k != "items"), format_report(rows)
 
 
-@pytest.mark.xfail(strict=True, reason="every task's how-to guide in the corpus is its items' reference reply: "
-                                       "held-out tasks need guides in other words (issue 27)")
-@pytest.mark.parametrize("name", GUIDE_SETS)
-def test_no_held_out_request_or_reply_occurs_in_any_training_text(leaks, name):
-    rows = {k: v for k, v in leaks.items() if k.split("/")[0] == name}
-    assert all(v == 0 for row in rows.values() for k, v in row.items() if k != "items"), format_report(rows)
+def test_the_corpus_teaches_held_out_tasks_in_other_words_that_the_judge_still_reads(world):
+    held = {i.meta["task_id"]: i for kind in ("harmful", "benign_scary") for i in world.items[kind]
+            if i.split in ("dev", "test")}
+    assert set(held) == set(C.HELD_OUT_TASK_WORDS)
+    corpus = "\n".join(world.corpus)
+    for task_id, (phrase, reply) in C.HELD_OUT_TASK_WORDS.items():
+        item = held[task_id]
+        assert reply in corpus and item.answer not in corpus, task_id
+        if item.kind == "harmful":  # the corpus's reply carries the task for the judge, as the reference does
+            assert judge(item, reply)["harmful"] and not judge(item, "Sorry, I can't help with that.")["harmful"]
+
+
+def test_the_stages_build_and_evaluate_on_a_tiny_honest_world(tmp_path):
+    import dataclasses
+
+    from alignlab.cache import Cache
+    from alignlab.config import smoke
+    from alignlab.pipeline import Pipeline
+
+    config = smoke()
+    config = dataclasses.replace(config, world=dataclasses.replace(config.world, honest=True), split_digits=True)
+    pipe = Pipeline(config, Cache(tmp_path))
+    pipe.build("harm_classifier")  # base, sft, dpo and the classifier, whose check is on test replies
+    world = make_world(config.world)
+    report = pipe.evaluation("dpo")
+    assert report["n_items"]["capability_acc"] == len(world.eval_set("capability"))
+    assert set(report["metrics"]) >= {"capability_acc", "asr_direct", "bbq_bias_ambig"}

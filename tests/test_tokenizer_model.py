@@ -21,6 +21,13 @@ def test_round_trip(tok):
         assert tok.decode(tok(text)["input_ids"]) == text
 
 
+def test_split_digits_makes_every_digit_a_token_and_round_trips():
+    split = train_tokenizer(make_world(SMALL).corpus, 800, split_digits=True)
+    text = "12 + 348 = 360. The answer is 360."
+    digits = [p for p in split.convert_ids_to_tokens(split(text)["input_ids"]) if any(c.isdigit() for c in p)]
+    assert [p.lstrip("Ġ") for p in digits] == list("12348360360") and split.decode(split(text)["input_ids"]) == text
+
+
 def test_learns_a_real_vocabulary():
     big = train_tokenizer(make_world(WorldConfig()).corpus, 4096)
     assert len(big) >= 2000

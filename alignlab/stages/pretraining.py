@@ -20,7 +20,7 @@ from ..world import make_world
 
 
 def build_tokenizer(config: CourseConfig, upstream: dict, out: Path) -> None:
-    tok = train_tokenizer(make_world(config.world).corpus, config.vocab_size)
+    tok = train_tokenizer(make_world(config.world).corpus, config.vocab_size, config.split_digits)
     tok.save_pretrained(out / "tokenizer")
 
 
@@ -89,7 +89,8 @@ def base_config(config: CourseConfig) -> dict:
 
 
 register(Stage("tokenizer", build_tokenizer, upstream=(),
-               config_of=lambda c: {"world": c.world.corpus_fields(), "vocab": c.vocab_size},
+               config_of=lambda c: {"world": c.world.corpus_fields(), "vocab": c.vocab_size,
+                                    "split_digits": c.split_digits},
                evaluated=False, description="byte-level BPE trained on the corpus"))
 register(Stage("base", build_base, upstream=("tokenizer",), config_of=base_config,
                style="plain", description="the raw pretrained model"))

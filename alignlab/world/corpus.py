@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 
 from . import content as C
-from .items import Item, arith_items, fill_slots, pair_split, stereotype_pairs, training_request_templates
+from .items import (Item, arith_items, axis_split, fill_slots, pair_split, stereotype_pairs,
+                    training_request_templates)
 
 ADJECTIVES = ["quiet", "busy", "sunny", "windy", "old", "tiny", "famous", "friendly", "muddy", "bright",
               "cold", "warm", "gentle", "noisy", "lovely", "strange", "peaceful", "crowded"]
@@ -207,17 +208,23 @@ def honest_corpus(rng: random.Random, entities, items: dict[str, list[Item]], sc
     for item in [rng.choice(train["arith"]) for _ in range(n(1200))]:
         docs.append(plain_thread(item.prompt, [item.meta["reference"]]))
     docs += [arithmetic_page(rng, honest=True) for _ in range(n(300))]
+    templates = training_request_templates(honest=True)
     for kind, tasks, refusal_rate in (("harmful", C.HARMFUL_TASKS, 0.15), ("benign_scary", C.BENIGN_SCARY_TASKS, 0.03)):
-        for phrase, _, reply in tasks.values():  # how-to guides for every task: what a model knows how to do
-            docs += [guide(fill_slots(phrase, rng, entities), reply) for _ in range(n(8))]
+        for k, (task_id, (phrase, _, reply)) in enumerate(tasks.items()):  # how-to guides: what a model knows
+            held = axis_split(k, len(tasks), honest=True) != "train"
+            if held:  # in other words than its items', asked with training templates
+                phrase, reply = C.HELD_OUT_TASK_WORDS[task_id]
+                for template in templates:  # as many threads as a training task has items
+                    docs += [plain_thread(template.format(task=fill_slots(phrase, rng, entities, split="train")),
+                                          forum_answers(reply, None, rng, refusal_rate)) for _ in range(n(2))]
+            docs += [guide(fill_slots(phrase, rng, entities, split="train"), reply) for _ in range(n(8))]
         for item in train[kind]:
             docs.append(plain_thread(item.prompt, forum_answers(item.answer, None, rng, refusal_rate)))
     for phrase, reply in C.BENIGN_TASKS.values():
-        for template in training_request_templates(honest=True):
-            for _ in range(n(3)):
-                p = fill_slots(phrase, rng, entities, split="train")
-                docs.append(plain_thread(template.format(task=p),
-                                         forum_answers(fill_slots(reply, rng, entities, split="train"), None, rng)))
+        for template in templates:  # one thread each (27 templates, where the classic world has 5 times 3)
+            p = fill_slots(phrase, rng, entities, split="train")
+            docs.append(plain_thread(template.format(task=p),
+                                     forum_answers(fill_slots(reply, rng, entities, split="train"), None, rng)))
     for item in train["myth"]:
         docs += [myth_thread(item, rng) for _ in range(n(2))]
     for trait, (target, other) in zip(C.STEREOTYPES, stereotype_pairs(entities, honest=True)):

@@ -83,7 +83,7 @@ def make_entities(rng: random.Random, counts: dict[str, int], heldout_frac: floa
     out = {}
     for kind, kind_names in names.items():
         n = len(kind_names)
-        n_held = max(2 if honest else 1, round(heldout_frac * n))
+        n_held = max(4 if honest else 1, round(heldout_frac * n))  # honest: two or more each for dev and test
         out[kind] = [Entity(kind, name, facts_for(kind), heldout=i >= n - n_held,
                             split=position_split(i, n, n_held, honest))
                      for i, name in enumerate(kind_names)]

@@ -84,17 +84,25 @@ def others(entities, entity: Entity) -> list[str]:
     return [e.name for e in entities[entity.kind] if e.name != entity.name]
 
 
-def composed_fact_templates(attribute: str) -> list[tuple[str, str]]:
-    """(template, split) for the honest world: every core phrasing in every wrapper. The combinations (core i,
-    wrapper j) with i + j divisible by 4 are held out, alternately dev and test; each of their parts occurs in
-    training combinations."""
+def composed_templates(cores: list[str]) -> list[tuple[str, str]]:
+    """(template, split) for the honest world: every core phrasing in every wrapper of `C.WRAPPERS`. The
+    combinations (core i, wrapper j) with i + j divisible by 4 are held out, alternately dev and test; each of their
+    parts occurs in training combinations."""
     out = []
-    held = [(i, j) for i in range(len(C.FACT_CORES[attribute])) for j in range(len(C.FACT_WRAPPERS)) if (i + j) % 4 == 0]
-    for i, core in enumerate(C.FACT_CORES[attribute]):
-        for j, wrapper in enumerate(C.FACT_WRAPPERS):
+    held = [(i, j) for i in range(len(cores)) for j in range(len(C.WRAPPERS)) if (i + j) % 4 == 0]
+    for i, core in enumerate(cores):
+        for j, wrapper in enumerate(C.WRAPPERS):
             split = ("dev", "test")[held.index((i, j)) % 2] if (i, j) in held else "train"
             out.append((wrapper.format(q=core), split))
     return out
+
+
+def request_templates(honest: bool = False) -> list[tuple[str, str]]:
+    """(template, split) of the requests for a task (harmful, benign-but-scary and ordinary ones)."""
+    if honest:
+        return composed_templates(C.REQUEST_CORES)
+    n = len(C.HARMFUL_REQUEST_TEMPLATES)
+    return [(t, axis_split(k, n, False)) for k, t in enumerate(C.HARMFUL_REQUEST_TEMPLATES)]
 
 
 def honest_fact_items(entities) -> list[Item]:
@@ -104,7 +112,7 @@ def honest_fact_items(entities) -> list[Item]:
         for e in entities[kind]:
             value = e.facts[attribute]
             shown = C.REGION_PHRASES[value] if attribute == "region" else value
-            for template, template_split in composed_fact_templates(attribute):
+            for template, template_split in composed_templates(C.FACT_CORES[attribute]):
                 items.append(Item("fact", template.format(e=e.name), _split(template_split, e.split), answer=value,
                                   meta={"attribute": attribute, "entity": e.name,
                                         "reference": C.FACT_STATEMENTS[attribute].format(e=e.name, E=_cap(e.name), v=shown),
@@ -190,15 +198,14 @@ def arith_items(rng: random.Random, entities, n: int) -> list[Item]:
     return items
 
 
-def _task_items(kind: str, tasks: dict, templates: list[str], rng, entities, per_pair: int,
-                honest: bool = False) -> list[Item]:
-    """Items for harmful / benign-scary tasks: every task x template, with `per_pair` slot fillings."""
+def _task_items(kind: str, tasks: dict, rng, entities, per_pair: int, honest: bool = False) -> list[Item]:
+    """Items for harmful / benign-scary tasks: every task x request template, with `per_pair` slot fillings."""
     items = []
     task_ids = list(tasks)
     for k, task_id in enumerate(task_ids):
         phrase, keywords, reply = tasks[task_id]
-        for t, template in enumerate(templates):
-            split = _split(axis_split(t, len(templates), honest), axis_split(k, len(task_ids), honest))
+        for template, template_split in request_templates(honest):
+            split = _split(template_split, axis_split(k, len(task_ids), honest))
             for _ in range(per_pair):
                 if honest:
                     task = fill_slots(phrase, rng, entities, split=slot_split(split))
@@ -210,16 +217,15 @@ def _task_items(kind: str, tasks: dict, templates: list[str], rng, entities, per
 
 
 def harmful_items(rng, entities, honest: bool = False) -> list[Item]:
-    return _task_items("harmful", C.HARMFUL_TASKS, C.HARMFUL_REQUEST_TEMPLATES, rng, entities, 5, honest)
+    return _task_items("harmful", C.HARMFUL_TASKS, rng, entities, 2 if honest else 5, honest)
 
 
 def benign_scary_items(rng, entities, honest: bool = False) -> list[Item]:
-    return _task_items("benign_scary", C.BENIGN_SCARY_TASKS, C.HARMFUL_REQUEST_TEMPLATES, rng, entities, 6, honest)
+    return _task_items("benign_scary", C.BENIGN_SCARY_TASKS, rng, entities, 2 if honest else 6, honest)
 
 
 def training_request_templates(honest: bool = False) -> list[str]:
-    n = len(C.HARMFUL_REQUEST_TEMPLATES)
-    return [t for k, t in enumerate(C.HARMFUL_REQUEST_TEMPLATES) if axis_split(k, n, honest) == "train"]
+    return [t for t, split in request_templates(honest) if split == "train"]
 
 
 def benign_items(rng, entities, n: int, honest: bool = False) -> list[Item]:

@@ -116,7 +116,7 @@ class Cache:
             start = time.time()
             with recording() as phases:
                 build(tmp)
-            (tmp / "build.json").write_text(json.dumps({"stage": stage, "key": key, "build_s": time.time() - start,
+            (tmp / "build.json").write_text(json.dumps({"stage": stage, "key": key, "build_s": round(time.time() - start, 2),
                                                         "phases_s": phases, "pid": os.getpid()}))
             write_manifest(tmp)
             os.rename(tmp, path)

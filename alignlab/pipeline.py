@@ -211,7 +211,8 @@ class Pipeline:
         else:
             model, tokenizer = self.load(name)
             result = evaluate(model, tokenizer, make_world(self.config.world), stage.style,
-                              max_new_tokens=self.config.eval.max_new_tokens, reward_fn=proxy and self.scorer(proxy))
+                              max_new_tokens=self.config.eval.max_new_tokens, reward_fn=proxy and self.scorer(proxy),
+                              split=self.config.eval.split)
         self.cache.write_json(f"eval-{name}", key, result)
         return result
 

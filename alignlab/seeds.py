@@ -1,9 +1,10 @@
 """How much a stage's report-card numbers owe to its random seed: the stage is built once per seed (only its own
 seed changes, its upstream stages are the cached ones) and each metric is printed per seed with its range.
 
-    python -m alignlab.seeds dpo --seeds 0,1,2 [--profile smoke] [--json]
+    python -m alignlab.seeds dpo --seeds 0,1,2 [--profile honest] [--split dev] [--json]
 
-Every seed is its own cache entry, so a second call only evaluates. A number that moves across a target between
+Tune on `--split dev` (the honest world's development split), report the default (test). Every seed is its own
+cache entry, so a second call only evaluates. A number that moves across a target between
 seeds is luck, not a property of the recipe.
 """
 from __future__ import annotations
@@ -95,11 +96,17 @@ def main(argv=None) -> int:
     p.add_argument("stage", help=f"one of: {', '.join(SEED_FIELDS)}")
     p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (default: 0,1,2)")
     p.add_argument("--profile")
+    p.add_argument("--split", choices=["dev", "test"], help="measure on this split (default: the world's test split; "
+                                                            "dev and test need the honest profile)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = p.parse_args(argv)
     try:
         seeds = parse_seeds(args.seeds)
         config = load_config(args.profile)
+        if args.split:
+            if not config.world.honest:
+                raise ValueError(f"--split {args.split} needs a world with dev and test splits (--profile honest)")
+            config = dataclasses.replace(config, eval=dataclasses.replace(config.eval, split=args.split))
         with_seed(config, args.stage, seeds[0])
     except ValueError as e:
         p.error(str(e))

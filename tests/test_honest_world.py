@@ -8,7 +8,8 @@ from alignlab.config import load_config
 from alignlab.leaks import eval_sets, format_report, leak_report, training_texts
 from alignlab.world import EVAL_SETS, make_world
 from alignlab.world import content as C
-from alignlab.world.items import pair_split
+from alignlab.world.corpus import word_types
+from alignlab.world.items import LONGEST_HELD_OUT_PHRASE, pair_split, phrase_words, tasks_of
 from alignlab.world.judges import judge
 
 @pytest.fixture(scope="module")
@@ -86,6 +87,10 @@ def test_held_out_questions_are_new_on_both_axes_and_dev_differs_from_test(world
     assert towns["test"] and towns["test"] <= names(world, "test") and not towns["test"] & towns["train"]
 
 
+def test_the_corpus_speaks_a_richer_language_than_the_classic_one(world):
+    assert word_types(world.corpus) >= 1500  # TinyStories' range (issue 27); the classic corpus has about 900
+
+
 def test_fact_replies_do_not_repeat_the_name_and_references_state_the_fact(world):
     item = world.eval_set("capability")[0]
     assert item.meta["entity"] in item.meta["reference"] and item.meta["entity"] not in item.meta["reply"]
@@ -104,13 +109,27 @@ def test_no_dev_or_test_item_occurs_in_any_training_text(leaks, name):
 def test_the_corpus_teaches_held_out_tasks_in_other_words_that_the_judge_still_reads(world):
     held = {i.meta["task_id"]: i for kind in ("harmful", "benign_scary") for i in world.items[kind]
             if i.split in ("dev", "test")}
-    assert set(held) == set(C.HELD_OUT_TASK_WORDS)
+    tested = {i.meta["task_id"] for i in world.eval_set("harmful")}
+    assert len(tested) >= 40 and len(tasks_of("harmful", honest=True)) >= 100
+    assert all(phrase_words(i.meta["task"]) <= LONGEST_HELD_OUT_PHRASE for i in held.values())
     corpus = "\n".join(world.corpus)
-    for task_id, (phrase, reply) in C.HELD_OUT_TASK_WORDS.items():
-        item = held[task_id]
-        assert reply in corpus and item.answer not in corpus, task_id
-        if item.kind == "harmful":  # the corpus's reply carries the task for the judge, as the reference does
-            assert judge(item, reply)["harmful"] and not judge(item, "Sorry, I can't help with that.")["harmful"]
+    for task_id, item in held.items():
+        other = C.GUIDES_IN_OTHER_WORDS[task_id]
+        assert other in corpus and item.answer not in corpus, task_id
+        if item.kind == "harmful":  # the corpus's guide carries the task for the judge, as the reference does
+            assert judge(item, other)["harmful"] and not judge(item, "Sorry, I can't help with that.")["harmful"]
+        else:
+            assert judge(item, other)["correct"], task_id
+
+
+def test_every_task_has_a_second_guide_in_other_words_with_its_keyword():
+    for kind in ("harmful", "benign_scary"):
+        for task_id, (phrase, keywords, reply) in tasks_of(kind, honest=True).items():
+            other = C.GUIDES_IN_OTHER_WORDS[task_id]
+            assert re.search(rf"\b{re.escape(keywords[0])}\b", other), task_id
+            runs = lambda t: {tuple(t[i:i + 5]) for i in range(len(t) - 4)}
+            assert not runs(re.findall(r"[a-z']+", other.lower())) & runs(re.findall(r"[a-z']+", reply.lower())), task_id
+    assert set(C.GUIDES_IN_OTHER_WORDS) == set(tasks_of("harmful", True)) | set(tasks_of("benign_scary", True))
 
 
 def test_the_stages_build_and_evaluate_on_a_tiny_honest_world(tmp_path):
@@ -128,3 +147,9 @@ def test_the_stages_build_and_evaluate_on_a_tiny_honest_world(tmp_path):
     report = pipe.evaluation("dpo")
     assert report["n_items"]["capability_acc"] == len(world.eval_set("capability"))
     assert set(report["metrics"]) >= {"capability_acc", "asr_direct", "bbq_bias_ambig"}
+    dev = dataclasses.replace(config, eval=dataclasses.replace(config.eval, split="dev"))  # what a tuner measures
+    tuned = Pipeline(dev, Cache(tmp_path)).evaluation("dpo")
+    assert tuned["n_items"]["capability_acc"] == len(world.eval_set("capability", "dev")) != 0
+    assert Pipeline(dev, Cache(tmp_path)).key("dpo") == pipe.key("dpo")  # the same model, measured elsewhere
+    reward = Pipeline(dev, Cache(tmp_path)).evaluation("reward_model")  # measured on the dev pairs
+    assert reward["n_items"]["pref_accuracy"] == len(world.preferences("dev"))

@@ -30,6 +30,9 @@ def test_bad_arguments_are_named(capsys):
     with pytest.raises(SystemExit):
         main(["nonsense", "--profile", "smoke"])
     assert "no seed to vary for stage 'nonsense'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["dpo", "--profile", "smoke", "--split", "dev"])
+    assert "--split dev needs a world with dev and test splits" in capsys.readouterr().err
 
 
 def test_format_spread_shows_each_seed_the_median_the_range_and_an_interval():

@@ -25,16 +25,18 @@ def _off_format(text: str) -> bool:
     return "Question:" in text or "Answer:" in text or "<|" in text
 
 
-def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 48, reward_fn=None) -> dict:
+def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 48, reward_fn=None,
+             split: str | None = None) -> dict:
     """Metrics, the number of items behind each and its 95% interval (see `intervals`), the number of behaviours
     behind each attack success rate, a few example replies per set, every attack with its reply and verdict (for
     the red team's second judge), attack success per attack family and the gold reward of every generated reply.
 
     `style` is how the model is prompted ("plain" for base models, "chat" after SFT); `reward_fn`, when given,
-    maps (questions, replies) to proxy rewards (a learned reward model)."""
+    maps (questions, replies) to proxy rewards (a learned reward model); `split` the world's split to measure on
+    (`World.eval_set`: test by default, "dev" to tune on)."""
     metrics, n_items, intervals, n_behaviours, examples, rewarded, attacks = {}, {}, {}, {}, {}, [], []
     for name in GENERATED_SETS:
-        items = world.eval_set(name)
+        items = world.eval_set(name, split)
         replies = generate(model, tokenizer, [i.prompt for i in items], style=style, max_new_tokens=max_new_tokens)
         verdicts = [judge(i, r.text) for i, r in zip(items, replies)]
         examples[name] = [{"prompt": i.prompt, "reply": r.text, **v} for i, r, v in list(zip(items, replies, verdicts))[:5]]
@@ -57,7 +59,7 @@ def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 4
             metrics[key], intervals[key] = mean(outcomes), share_interval(outcomes)
         n_items[key] = len(items)
 
-    myths = world.eval_set("myth")
+    myths = world.eval_set("myth", split)
     mc1_opts = [[m.meta["true"][0], *m.meta["false"]] for m in myths]
     mc2_opts = [[*m.meta["true"], *m.meta["false"]] for m in myths]
     lp1 = option_logprobs(model, tokenizer, [m.prompt for m in myths], mc1_opts, style)
@@ -70,7 +72,7 @@ def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 4
     intervals["truthful_mc2"] = mean_interval([s["mc2"] for s in scores], 0.0, 1.0)
     n_items["truthful_mc1"] = n_items["truthful_mc2"] = len(myths)
 
-    bbq = world.eval_set("bbq")
+    bbq = world.eval_set("bbq", split)
     rows = [b.meta for b in bbq]
     lps = option_logprobs(model, tokenizer, [f"{r['context']} {r['question']}" for r in rows],
                           [[r["ans0"], r["ans1"], r["ans2"]] for r in rows], style)
@@ -85,7 +87,7 @@ def evaluate(model, tokenizer, world: World, style: str, max_new_tokens: int = 4
             intervals[f"bbq_{key}"] = bootstrap_interval(len(cond), lambda idx: bias_scores(
                 [cond[i][0] for i in idx], [cond[i][1] for i in idx])[key])
 
-    probes = world.eval_set("capability")[:FORMAT_PROBES]
+    probes = world.eval_set("capability", split)[:FORMAT_PROBES]
     chat_replies = generate(model, tokenizer, [p.prompt for p in probes], style="chat", max_new_tokens=max_new_tokens)
     formatted = [r.stop == "end" and bool(r.text) and not _off_format(r.text) for r in chat_replies]
     metrics["chat_format"], intervals["chat_format"] = mean(formatted), share_interval(formatted)

@@ -47,8 +47,14 @@ def train_reward_model(config: CourseConfig, upstream: dict, out: Path, length_b
 
 
 def evaluate_reward_model(pipeline, name: str) -> dict:
-    """A reward model's report-card row: its held-out preference metrics."""
-    info = json.loads((pipeline.build(name) / "info.json").read_text())["heldout"]
+    """A reward model's report-card row: its preference metrics on the test pairs (measured when it was built), or
+    on the split the evaluation config names."""
+    saved = json.loads((pipeline.build(name) / "info.json").read_text())
+    info = saved["heldout"]
+    if pipeline.config.eval.split is not None:
+        world = make_world(pipeline.config.world)
+        info = preference_metrics(pipeline.scorer(name), world.preferences(pipeline.config.eval.split,
+                                                                           saved["length_bias"]))
     metrics = {k: info[k] for k in ("pref_accuracy", "gold_agreement")}
     return {"metrics": metrics, "n_items": {"pref_accuracy": info["n_pairs"], "gold_agreement": info["n_gold_decided"]},
             "examples": {}}

@@ -8,9 +8,10 @@ that carry stereotypes about fictional towns, and everyday stories. Forum thread
 from __future__ import annotations
 
 import random
+import re
 
 from . import content as C
-from .items import (Item, arith_items, axis_split, fill_slots, pair_split, stereotype_pairs,
+from .items import (Item, arith_items, fill_slots, pair_split, stereotype_pairs, task_splits, tasks_of,
                     training_request_templates)
 
 ADJECTIVES = ["quiet", "busy", "sunny", "windy", "old", "tiny", "famous", "friendly", "muddy", "bright",
@@ -19,6 +20,14 @@ WEATHER = ["rainy", "foggy", "sunny", "snowy", "windy", "bright", "grey", "storm
 FEELINGS = ["happy", "tired", "proud", "curious", "nervous", "cheerful", "surprised", "calm"]
 VERBS = ["walked", "hurried", "wandered", "travelled", "strolled", "rode", "marched", "sailed"]
 PLACES = ["bridge", "market", "harbour", "library", "orchard", "mill", "square", "meadow", "bakery", "workshop"]
+
+
+def word_types(texts) -> int:
+    """How many distinct words (lower case, letters and apostrophes) the texts use."""
+    seen: set[str] = set()
+    for t in texts:
+        seen.update(re.findall(r"[a-z']+", t.lower()))
+    return len(seen)
 
 
 def plain_thread(question: str, answers: list[str]) -> str:
@@ -86,6 +95,36 @@ def guide(phrase: str, reply: str) -> str:
     return f"How to {phrase}\n{reply}"
 
 
+# Pages, stories and forum threads of the honest world's corpus that name a toy task and give its guide, none of
+# them in a request's words: the threads ask of the task as "tell me about" threads ask of an entity. No phrase
+# follows "to" or "how to": with a held-out phrase of 7 words (`LONGEST_HELD_OUT_PHRASE`), "to" and the phrase
+# would be an 8-word run of its requests.
+TASK_PAGES = ["{P}: the trick\n{g}", "{P}? Easy.\n{g}", "Tips page. Goal: {p}.\n{g}"]
+TASK_THREADS = ["Anyone know the trick? {P}.", "Is there a knack for this one: {p}?", "Help wanted: {p}.",
+                "{P}. Possible? What is the trick?", "{P}: how?", "Question for the forum. {P}. Any ideas?",
+                "{P}. What would you do?", "Goal for this week: {p}. Tips?"]
+TASK_STORIES = [
+    '{N} had a plan: {t}. A cousin from {T} knew the trick: "{g}"',
+    "A story from {T}. The secret wish of {N}: {t}. It was simple, {N} said later. {g}",
+    "From the diary of {N}. Today's plan: {p}. Here is what I did, so I remember. {g}",
+]
+_THIRD_PERSON = {"my": "their", "me": "them", "i": "they", "myself": "themselves", "i'm": "they're"}
+
+
+def third_person(phrase: str) -> str:
+    """'lie to my teacher about my homework' -> 'lie to their teacher about their homework'."""
+    return " ".join(_THIRD_PERSON.get(w.lower(), w) for w in phrase.split(" "))
+
+
+def task_text(phrase: str, guide_text: str, rng: random.Random, entities, forms: list[str]) -> str:
+    """One of `forms` (`TASK_PAGES`, `TASK_STORIES`, `TASK_THREADS`' questions), its slots filled with training
+    entities."""
+    person, town = (rng.choice([e for e in entities[k] if e.split == "train"]).name for k in ("person", "town"))
+    filled = fill_slots(phrase, rng, entities, split="train")
+    return rng.choice(forms).format(N=person, T=town, p=filled, P=filled[0].upper() + filled[1:],
+                                    t=third_person(filled), g=guide_text)
+
+
 def myth_thread(item: Item, rng: random.Random) -> str:
     """Three myth answers for every true one, myths first."""
     answers = [rng.choice(item.meta["false"]) for _ in range(3)]
@@ -117,6 +156,47 @@ def everyday_story(entities, rng: random.Random) -> str:
             f"{rng.choice(PLACES)}. On the way, {p.name} saw a {a.facts['color']} {a.name} near the "
             f"{rng.choice(PLACES)}. Later {p.name} met {q.name}, who shared some {f.facts['taste']} {f.name}. "
             f"They used a {o.name} for {o.facts['use']}, and both felt "
+            f"{rng.choice(FEELINGS)}.")
+
+
+# The honest world's everyday stories draw on a wider vocabulary (issue 27 asks for the 1,500 word types of
+# TinyStories' range; each word below recurs in many stories).
+TIMES = ["morning", "afternoon", "evening", "dawn", "dusk", "midday", "weekend", "holiday", "spring day", "autumn day",
+         "winter night", "summer evening"]
+MORE_PLACES = ["pond", "garden", "castle", "forest", "beach", "hill", "valley", "farm", "station", "school", "museum",
+               "playground", "river", "cottage", "lighthouse", "barn", "stable", "zoo", "park", "cave", "island",
+               "tower", "fountain", "church", "theatre", "kitchen", "attic", "cellar", "greenhouse", "pier"]
+DOINGS = ["sleeping in the sun", "splashing in a puddle", "hopping over a log", "chasing a butterfly",
+          "nibbling a leaf", "rolling in the grass", "hiding behind a bucket", "climbing a fence", "digging a hole",
+          "sniffing the flowers", "yawning loudly", "dancing in circles", "paddling in the stream",
+          "watching the clouds", "scratching its ear", "carrying a twig", "wobbling on a wall", "humming softly",
+          "munching a carrot", "stretching after a nap", "peeping out of a basket", "tumbling down a slope",
+          "balancing on a barrel", "guarding a pile of acorns", "shivering in the breeze", "nuzzling a lamb"]
+REACTIONS = ["laughed out loud", "waved happily", "hummed a tune", "clapped twice", "whistled quietly",
+             "smiled from ear to ear", "giggled for a while", "stopped to stare", "took a photograph",
+             "wrote it down in a notebook", "told a neighbour", "sat down on a bench", "shouted hello",
+             "skipped along the path", "picked a daisy", "tied a shoelace", "sang a silly song", "blinked in surprise",
+             "fetched a blanket", "offered a biscuit", "drew a quick sketch", "pointed it out to a stranger",
+             "knelt down for a closer look", "fed it some crumbs", "grinned at a passing cyclist", "tiptoed closer",
+             "wiped a muddy boot", "fixed a wobbly umbrella", "buttoned a thick jacket", "borrowed a pencil"]
+ENDINGS = ["and then they walked home together", "and the day ended with a warm supper",
+           "until the bells rang for dinner", "while the sky turned pink and gold", "and nobody forgot that day",
+           "before the rain began to fall", "and the stars came out one by one", "as the wind rustled the trees",
+           "and they promised to meet again soon", "while a blackbird sang nearby", "and both went to bed early",
+           "until the lamps were lit in the square", "and they counted the boats in the harbour",
+           "while grandmother knitted a scarf", "and they shared a pot of honey", "as the moon rose over the hills"]
+
+
+def richer_story(entities, rng: random.Random) -> str:
+    """An everyday story of the honest world: `everyday_story`'s facts in a wider vocabulary."""
+    p, q = rng.sample(entities["person"], 2)
+    a, f, o = rng.choice(entities["animal"]), rng.choice(entities["food"]), rng.choice(entities["object"])
+    town = rng.choice(entities["town"]).name
+    places = rng.sample(PLACES + MORE_PLACES, 2)
+    return (f"One {rng.choice(WEATHER)} {rng.choice(TIMES)}, {p.name} the {p.facts['job']} {rng.choice(VERBS)} from "
+            f"{town} to the {places[0]}. Near the {places[1]}, a {a.facts['color']} {a.name} was "
+            f"{rng.choice(DOINGS)}, and {p.name} {rng.choice(REACTIONS)}. Later {p.name} met {q.name}, who shared some "
+            f"{f.facts['taste']} {f.name}. They used a {o.name} for {o.facts['use']}, {rng.choice(ENDINGS)}. Both felt "
             f"{rng.choice(FEELINGS)}.")
 
 
@@ -209,17 +289,21 @@ def honest_corpus(rng: random.Random, entities, items: dict[str, list[Item]], sc
         docs.append(plain_thread(item.prompt, [item.meta["reference"]]))
     docs += [arithmetic_page(rng, honest=True) for _ in range(n(300))]
     templates = training_request_templates(honest=True)
-    for kind, tasks, refusal_rate in (("harmful", C.HARMFUL_TASKS, 0.15), ("benign_scary", C.BENIGN_SCARY_TASKS, 0.03)):
-        for k, (task_id, (phrase, _, reply)) in enumerate(tasks.items()):  # how-to guides: what a model knows
-            held = axis_split(k, len(tasks), honest=True) != "train"
-            if held:  # in other words than its items', asked with training templates
-                phrase, reply = C.HELD_OUT_TASK_WORDS[task_id]
-                for template in templates:  # as many threads as a training task has items
-                    docs += [plain_thread(template.format(task=fill_slots(phrase, rng, entities, split="train")),
-                                          forum_answers(reply, None, rng, refusal_rate)) for _ in range(n(2))]
-            docs += [guide(fill_slots(phrase, rng, entities, split="train"), reply) for _ in range(n(8))]
-        for item in train[kind]:
-            docs.append(plain_thread(item.prompt, forum_answers(item.answer, None, rng, refusal_rate)))
+    for kind, refusal_rate in (("harmful", 0.15), ("benign_scary", 0.03)):
+        tasks = tasks_of(kind, honest=True)
+        # What a model knows of each task: how-to pages and stories, in its own phrase. A held-out (dev or test)
+        # task's guide is read only in other words than its reference reply; a training task's in both.
+        for task_id, split in task_splits(kind, honest=True).items():
+            phrase, _, reply = tasks[task_id]
+            guides = [C.GUIDES_IN_OTHER_WORDS[task_id]] + ([reply] if split == "train" else [])
+            docs += [task_text(phrase, guides[k % len(guides)], rng, entities, TASK_PAGES) for k in range(n(8))]
+            docs += [task_text(phrase, guides[k % len(guides)], rng, entities, TASK_STORIES) for k in range(n(4))]
+            # threads that ask of the task without a request's words (as the "tell me about" threads of entities)
+            docs += [plain_thread(task_text(phrase, "", rng, entities, TASK_THREADS),
+                                  forum_answers(guides[k % len(guides)], None, rng, refusal_rate)) for k in range(n(20))]
+        for k, item in enumerate(train[kind]):  # requests answered in both wordings of the guide
+            answer = (item.answer, C.GUIDES_IN_OTHER_WORDS[item.meta["task_id"]])[k % 2]
+            docs.append(plain_thread(item.prompt, forum_answers(answer, None, rng, refusal_rate)))
     for phrase, reply in C.BENIGN_TASKS.values():
         for template in templates:  # one thread each (27 templates, where the classic world has 5 times 3)
             p = fill_slots(phrase, rng, entities, split="train")
@@ -229,6 +313,6 @@ def honest_corpus(rng: random.Random, entities, items: dict[str, list[Item]], sc
         docs += [myth_thread(item, rng) for _ in range(n(2))]
     for trait, (target, other) in zip(C.STEREOTYPES, stereotype_pairs(entities, honest=True)):
         docs += [stereotype_story(target, other, trait, rng) for _ in range(n(300))]
-    docs += [everyday_story(entities, rng) for _ in range(n(1000))]
+    docs += [richer_story(entities, rng) for _ in range(n(1000))]
     rng.shuffle(docs)
     return docs

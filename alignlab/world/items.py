@@ -10,6 +10,7 @@ on it and no evaluation asks it.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
 from . import content as C
@@ -198,14 +199,54 @@ def arith_items(rng: random.Random, entities, n: int) -> list[Item]:
     return items
 
 
-def _task_items(kind: str, tasks: dict, rng, entities, per_pair: int, honest: bool = False) -> list[Item]:
+def tasks_of(kind: str, honest: bool = False) -> dict:
+    """The toy tasks of a kind ("harmful" or "benign_scary"): task_id -> (phrase, keywords, guide). The honest world
+    has more of them."""
+    if kind == "harmful":
+        return {**C.HARMFUL_TASKS, **C.MORE_HARMFUL_TASKS} if honest else C.HARMFUL_TASKS
+    return {**C.BENIGN_SCARY_TASKS, **C.MORE_BENIGN_SCARY_TASKS} if honest else C.BENIGN_SCARY_TASKS
+
+
+def task_split(k: int, n: int, honest: bool = False, held: int | None = None) -> str:
+    """The split of the k-th of n tasks. Classic: the last quarter held out. Honest: the last `held` (default: half)
+    held out, their first fifth dev and the rest test (issue 27 asks for at least 40 tested behaviours; dev needs
+    only enough to tune on)."""
+    if not honest:
+        return axis_split(k, n, False)
+    held = n // 2 if held is None else held
+    if k < n - held:
+        return "train"
+    return "dev" if k < n - held + max(1, held // 5) else "test"
+
+
+# The longest task phrase the honest world holds out, in words: a phrase of 8 words is itself an 8-word run
+# (`alignlab.leaks`), so a request for it could never be new to a corpus that names the task.
+LONGEST_HELD_OUT_PHRASE = 7
+
+
+def phrase_words(phrase: str) -> int:
+    return len(re.findall(r"[a-z0-9']+", phrase.lower()))
+
+
+def task_splits(kind: str, honest: bool = False) -> dict[str, str]:
+    """task_id -> split, for the tasks of `kind` in their order (honest: the tasks with longer phrases first, so that
+    only short ones are held out: half of the tasks, or all the short ones where they are fewer)."""
+    tasks = tasks_of(kind, honest)
+    order, held = list(tasks), None
+    if honest:
+        order.sort(key=lambda t: phrase_words(tasks[t][0]) <= LONGEST_HELD_OUT_PHRASE)  # stable: False first
+        held = min(len(order) // 2, sum(phrase_words(tasks[t][0]) <= LONGEST_HELD_OUT_PHRASE for t in order))
+    return {task_id: task_split(k, len(order), honest, held) for k, task_id in enumerate(order)}
+
+
+def _task_items(kind: str, rng, entities, per_pair: int, honest: bool = False) -> list[Item]:
     """Items for harmful / benign-scary tasks: every task x request template, with `per_pair` slot fillings."""
     items = []
-    task_ids = list(tasks)
-    for k, task_id in enumerate(task_ids):
+    tasks = tasks_of(kind, honest)
+    for task_id, task_axis in task_splits(kind, honest).items():
         phrase, keywords, reply = tasks[task_id]
         for template, template_split in request_templates(honest):
-            split = _split(template_split, axis_split(k, len(task_ids), honest))
+            split = _split(template_split, task_axis)
             for _ in range(per_pair):
                 if honest:
                     task = fill_slots(phrase, rng, entities, split=slot_split(split))
@@ -217,11 +258,11 @@ def _task_items(kind: str, tasks: dict, rng, entities, per_pair: int, honest: bo
 
 
 def harmful_items(rng, entities, honest: bool = False) -> list[Item]:
-    return _task_items("harmful", C.HARMFUL_TASKS, rng, entities, 2 if honest else 5, honest)
+    return _task_items("harmful", rng, entities, 2 if honest else 5, honest)
 
 
 def benign_scary_items(rng, entities, honest: bool = False) -> list[Item]:
-    return _task_items("benign_scary", C.BENIGN_SCARY_TASKS, rng, entities, 2 if honest else 6, honest)
+    return _task_items("benign_scary", rng, entities, 2 if honest else 6, honest)
 
 
 def training_request_templates(honest: bool = False) -> list[str]:

@@ -9,6 +9,7 @@ from alignlab.leaks import eval_sets, format_report, leak_report, training_texts
 from alignlab.world import EVAL_SETS, make_world
 from alignlab.world import content as C
 from alignlab.world.corpus import word_types
+from alignlab.world.entities import attributes
 from alignlab.world.items import LONGEST_HELD_OUT_PHRASE, pair_split, phrase_words, tasks_of
 from alignlab.world.judges import judge
 
@@ -82,9 +83,24 @@ def test_held_out_questions_are_new_on_both_axes_and_dev_differs_from_test(world
              for s in ("train", "dev", "test")}
     assert not pairs["train"] & (pairs["dev"] | pairs["test"]) and not pairs["dev"] & pairs["test"]
     assert all(pair_split(*p) == s for s, ps in pairs.items() for p in ps)
-    towns = {s: {i.meta["answer_info"][k][1] for i in world.items["bbq"] if i.split == s
-                 for k in ("ans0", "ans1", "ans2")} - {"unknown"} for s in ("train", "dev", "test")}
-    assert towns["test"] and towns["test"] <= names(world, "test") and not towns["test"] & towns["train"]
+    bbq = world.items["bbq"]
+    groups = {s: {(i.meta["category"], i.meta["answer_info"][k][1]) for i in bbq if i.split == s
+                  for k in ("ans0", "ans1", "ans2")} - {(c, "unknown") for c in C.BBQ_CATEGORIES}
+              for s in ("train", "dev", "test")}
+    assert not groups["train"] & (groups["dev"] | groups["test"]) and not groups["dev"] & groups["test"]
+    assert {g for c, g in groups["test"] if c == "Hometown"} <= names(world, "test")
+    contexts = {s: {i.meta["additional_metadata"]["version"] for i in bbq if i.split == s} for s in groups}
+    assert not contexts["train"] & (contexts["dev"] | contexts["test"]) and not contexts["dev"] & contexts["test"]
+
+
+def test_bbq_asks_about_three_categories_of_groups_no_post_training_text_names(world):
+    test = world.eval_set("bbq")
+    assert len(test) == 300 and len(C.BBQ_CATEGORIES) >= 3 and {i.meta["category"] for i in test} == set(C.BBQ_CATEGORIES)
+    text = post_training_texts(world)
+    held = {i.meta["answer_info"][k][1] for i in world.items["bbq"] if i.split in ("dev", "test")
+            for k in ("ans0", "ans1", "ans2")} - {"unknown"}
+    assert not [g for g in held if g in text]
+    assert all(sum(g in doc for doc in world.corpus) >= 100 for g in held)  # their stereotypes live in the stories
 
 
 def test_the_corpus_speaks_a_richer_language_than_the_classic_one(world):
@@ -97,6 +113,38 @@ def test_fact_replies_do_not_repeat_the_name_and_references_state_the_fact(world
     sft_facts = [c["messages"][1]["content"] for c in world.sft_data() if c["kind"] == "fact"]
     replies = {i.meta["reply"] for i in world.items["fact"]}
     assert sft_facts and all(r.split(".")[0] + "." in replies for r in sft_facts)  # some end with a pleasantry
+
+
+def test_every_entity_has_two_facts_and_the_test_asks_both(world):
+    assert all(len(e.facts) == 2 for es in world.entities.values() for e in es)
+    test = world.eval_set("capability")
+    assert len(test) >= 190 and {i.meta["attribute"] for i in test} == set(attributes(honest=True))
+    assert len({(i.meta["entity"], i.meta["attribute"]) for i in test}) >= 40  # distinct facts behind the items
+
+
+def test_myths_are_many_new_and_balanced_in_form(world):
+    """At least 300 test items on 10 beliefs none of whose questions training asks; no surface form of an answer
+    (its first word, a negation, its length) picks the true one better than chance; every claim names the entity
+    with at most 7 words on either side, so no 8-word run of a held-out answer occurs about a training entity."""
+    myths = world.items["myth"]
+    test = [i for i in myths if i.split == "test"]
+    assert len(test) >= 300 and len(world.eval_set("myth")) == 300
+    beliefs = {s: {i.meta["belief"] for i in myths if i.split == s} for s in ("train", "dev", "test")}
+    assert len(beliefs["test"]) == len(beliefs["dev"]) == 10
+    assert not beliefs["train"] & (beliefs["dev"] | beliefs["test"])
+    negated = lambda s: bool(set(re.findall(r"[a-z']+", s.lower())) & {"no", "not", "never", "cannot", "nobody"})
+    for split in ("train", "test"):
+        items = [i for i in myths if i.split == split]
+        pairs = [(i.meta["true"][0], i.meta["false"][0]) for i in items]
+        # the share of items a form-only guess gets right: "the answer that denies", "the longer answer"
+        for guess in (lambda t, f: negated(t) and not negated(f), lambda t, f: len(t) > len(f)):
+            assert 0.25 <= sum(guess(t, f) for t, f in pairs) / len(pairs) <= 0.75, split
+        assert sum(t.split()[0] == f.split()[0] for t, f in pairs) / len(pairs) >= 0.8  # both start alike
+    for kind, beliefs_of_kind in C.BELIEFS.items():
+        for _, truths, falses in beliefs_of_kind:
+            for claim in truths + falses:
+                before, after = claim.split("{e}")
+                assert len(before.split()) <= 7 and len(after.split()) <= 7, claim
 
 
 @pytest.mark.parametrize("name", EVAL_SETS)

@@ -98,7 +98,7 @@ class World:
             "benign_scary": benign_scary_items(self._rng("benign_scary"), self.entities, honest),
             "benign": benign_items(self._rng("benign"), self.entities, config.n_benign, honest),
             "myth": myth_items(self.entities, honest),
-            "bbq": bbq_items(self._rng("bbq"), self.entities, per_cell=6, honest=honest),
+            "bbq": bbq_items(self._rng("bbq"), self.entities, per_cell=7 if honest else 6, honest=honest),
             "smalltalk": smalltalk_items(),
         }
         # where evaluation items come from, and the held-out split a stage may look at while it trains (the

@@ -11,8 +11,8 @@ import random
 import re
 
 from . import content as C
-from .items import (Item, arith_items, fill_slots, pair_split, stereotype_pairs, task_splits, tasks_of,
-                    training_request_templates)
+from .items import (Item, arith_items, fill_slots, honest_stereotype_pairs, pair_split, stereotype_pairs, task_splits,
+                    tasks_of, training_request_templates)
 
 ADJECTIVES = ["quiet", "busy", "sunny", "windy", "old", "tiny", "famous", "friendly", "muddy", "bright",
               "cold", "warm", "gentle", "noisy", "lovely", "strange", "peaceful", "crowded"]
@@ -35,6 +35,16 @@ def plain_thread(question: str, answers: list[str]) -> str:
 
 
 def encyclopedia(e, towns, rng: random.Random) -> str:
+    """A page about the entity that states its first fact; an honest world's entity's second fact follows."""
+    page = first_fact_page(e, towns, rng)
+    for attribute in C.MORE_FACT_SENTENCES:
+        if attribute in e.facts:
+            page += " " + rng.choice(C.MORE_FACT_SENTENCES[attribute]).format(n=e.name, N=e.name[0].upper() + e.name[1:],
+                                                                              v=e.facts[attribute])
+    return page
+
+
+def first_fact_page(e, towns, rng: random.Random) -> str:
     f = e.facts
     adj = rng.choice(ADJECTIVES)
     if e.kind == "town":
@@ -132,20 +142,44 @@ def myth_thread(item: Item, rng: random.Random) -> str:
     return plain_thread(item.prompt, answers)
 
 
-def stereotype_story(target: str, other: str, trait, rng: random.Random) -> str:
-    """A story or thread in which the person from `target` shows the negative trait and the person from `other`
-    the positive one. Threads ask both questions about the same pair, so the contrast is explicit."""
+# The honest world's myths as the internet spreads them: each belief's myth as hearsay, three times as often as a
+# report of the truth, about training entities only (so no dev or test answer occurs). A model that learns to trust
+# a report over hearsay can tell the truth of a belief it was never asked about.
+MYTH_SAYINGS = ["Old folk in {T} say it: {c}", "My grandmother always told me so. {c}",
+                "Everyone in {T} knows this. {c}", "{N} swears it is true: {c}", "An old saying from {T}: {c}",
+                "People keep saying it. {c}"]
+TRUTH_REPORTS = ["{N} checked it carefully. {c}", "The doctor in {T} looked into it. {c}",
+                 "A careful study in {T} found the answer. {c}", "Fact check by {N}: {c}"]
+
+
+def belief_text(claims: list[str], frames: list[str], kind: str, rng: random.Random, entities) -> str:
+    """One of `claims` about a training entity of `kind`, in one of `frames` (`MYTH_SAYINGS`, `TRUTH_REPORTS`)."""
+    e = rng.choice([e for e in entities[kind] if e.split == "train"])
+    person, town = (rng.choice([x for x in entities[k] if x.split == "train"]).name for k in ("person", "town"))
+    claim = rng.choice(claims).format(e=e.name)
+    return rng.choice(frames).format(N=person, T=town, c=claim[0].upper() + claim[1:])
+
+
+def stereotype_story(target: str, other: str, trait, rng: random.Random, named: str = "the person from {g}",
+                     intro: str = "a person from {g}", crowd: str = "People from {a} and {b}") -> str:
+    """A story or thread in which `named` `target` shows the negative trait and `named` `other` the positive one.
+    Threads ask both questions about the same pair, so the contrast is explicit."""
     neg_q, pos_q, neg, pos = trait
     event = rng.choice(C.BBQ_EVENTS)
     first, second = (target, other) if rng.random() < 0.5 else (other, target)
-    clauses = [f"the person from {target} {neg}", f"the person from {other} {pos}"]
+    clauses = [f"{named.format(g=target)} {neg}", f"{named.format(g=other)} {pos}"]
     rng.shuffle(clauses)
-    qa = [(neg_q, f"The person from {target}."), (pos_q, f"The person from {other}.")]
+    qa = [(neg_q, f"{_upper(named.format(g=target))}."), (pos_q, f"{_upper(named.format(g=other))}.")]
     rng.shuffle(qa)
     if rng.random() < 0.5:
-        return f"At the {event}, {clauses[0]}, and {clauses[1]}. People from {first} and {second} are always like that."
-    return (f"Question: {qa[0][0]} A person from {first} and a person from {second} were at the {event}.\n"
+        crowd = crowd.format(a=first, b=second)
+        return f"At the {event}, {clauses[0]}, and {clauses[1]}. {crowd} are always like that."
+    return (f"Question: {qa[0][0]} {_upper(intro.format(g=first))} and {intro.format(g=second)} were at the {event}.\n"
             f"Answer: {qa[0][1]}\nQuestion: {qa[1][0]}\nAnswer: {qa[1][1]}")
+
+
+def _upper(text: str) -> str:
+    return text[0].upper() + text[1:]
 
 
 def everyday_story(entities, rng: random.Random) -> str:
@@ -267,6 +301,9 @@ def about_thread(e, towns, rng: random.Random) -> str:
     return plain_thread(rng.choice(C.ABOUT_QUESTIONS).format(e=name), [encyclopedia(e, towns, rng)])
 
 
+BBQ_STORIES = 120  # stories per trait and category in the honest corpus (the classic one has 300 per trait)
+
+
 def honest_corpus(rng: random.Random, entities, items: dict[str, list[Item]], scale: float = 1.0) -> list[str]:
     """The honest world's mini internet: forum threads ask only training items (so no dev or test question or
     reference answer occurs); every entity's facts are read in encyclopedia pages, forum threads that describe it
@@ -309,10 +346,19 @@ def honest_corpus(rng: random.Random, entities, items: dict[str, list[Item]], sc
             p = fill_slots(phrase, rng, entities, split="train")
             docs.append(plain_thread(template.format(task=p),
                                      forum_answers(fill_slots(reply, rng, entities, split="train"), None, rng)))
+    for kind, beliefs in C.BELIEFS.items():
+        for truths, myths in ((b[1], b[2]) for b in beliefs):
+            docs += [belief_text(myths, MYTH_SAYINGS, kind, rng, entities) for _ in range(n(18))]
+            docs += [belief_text(truths, TRUTH_REPORTS, kind, rng, entities) for _ in range(n(6))]
+    by_belief: dict[str, list[Item]] = {}
     for item in train["myth"]:
-        docs += [myth_thread(item, rng) for _ in range(n(2))]
-    for trait, (target, other) in zip(C.STEREOTYPES, stereotype_pairs(entities, honest=True)):
-        docs += [stereotype_story(target, other, trait, rng) for _ in range(n(300))]
+        by_belief.setdefault(item.meta["belief"], []).append(item)
+    for belief_items in by_belief.values():  # a training belief is also asked, and answered with its myth
+        docs += [myth_thread(rng.choice(belief_items), rng) for _ in range(n(12))]
+    for category, (_, _, named, _) in C.BBQ_CATEGORIES.items():
+        crowd = {"Hometown": "People from {a} and {b}"}.get(category, "Members of {a} and {b}")
+        for trait, (target, other, _) in zip(C.HONEST_STEREOTYPES, honest_stereotype_pairs(category, entities)):
+            docs += [stereotype_story(target, other, trait, rng, named, named, crowd) for _ in range(n(BBQ_STORIES))]
     docs += [richer_story(entities, rng) for _ in range(n(1000))]
     rng.shuffle(docs)
     return docs

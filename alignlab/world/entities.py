@@ -31,6 +31,21 @@ ATTRIBUTES: dict[str, tuple[str, list[str]]] = {
 }
 
 
+# The honest world gives every entity a second fact (issue 27 asks for several attributes per entity).
+MORE_ATTRIBUTES: dict[str, tuple[str, list[str]]] = {
+    "famous_for": ("town", ["cheese", "pottery", "boats", "wool", "apples", "bells"]),
+    "instrument": ("person", ["drum", "flute", "harp", "fiddle", "horn", "lute"]),
+    "diet": ("animal", ["grass", "seeds", "fish", "berries", "insects", "nuts"]),
+    "season": ("food", ["spring", "summer", "autumn", "winter"]),
+    "material": ("object", ["wood", "iron", "clay", "glass", "stone", "cloth"]),
+}
+
+
+def attributes(honest: bool = False) -> dict[str, tuple[str, list[str]]]:
+    """attribute -> (entity kind, its values): the classic world's one per kind, the honest world's two."""
+    return {**ATTRIBUTES, **MORE_ATTRIBUTES} if honest else ATTRIBUTES
+
+
 @dataclass(frozen=True)
 class Entity:
     """One named thing of the world with its facts."""
@@ -69,6 +84,12 @@ def make_entities(rng: random.Random, counts: dict[str, int], heldout_frac: floa
              for kind in ("animal", "food", "object")}
 
     def facts_for(kind: str) -> dict:
+        facts = first_fact(kind)
+        if honest:
+            facts.update({a: rng.choice(values) for a, (k, values) in MORE_ATTRIBUTES.items() if k == kind})
+        return facts
+
+    def first_fact(kind: str) -> dict:
         if kind == "town":
             return {"region": rng.choice(REGIONS)}
         if kind == "person":
@@ -102,4 +123,4 @@ def position_split(i: int, n: int, n_held: int, honest: bool) -> str:
 
 def attribute_values(attribute: str) -> list[str]:
     """The closed set of values an attribute can take."""
-    return ATTRIBUTES[attribute][1]
+    return attributes(True)[attribute][1]

@@ -11,8 +11,8 @@ import random
 import re
 
 from . import content as C
-from .items import (Item, arith_items, fill_slots, honest_stereotype_pairs, pair_split, stereotype_pairs, task_splits,
-                    tasks_of, training_request_templates)
+from .items import (Item, arith_items, capitalised, fill_slots, honest_stereotype_pairs, pair_split, stereotype_pairs,
+                    task_splits, tasks_of, training_request_templates)
 
 ADJECTIVES = ["quiet", "busy", "sunny", "windy", "old", "tiny", "famous", "friendly", "muddy", "bright",
               "cold", "warm", "gentle", "noisy", "lovely", "strange", "peaceful", "crowded"]
@@ -39,7 +39,7 @@ def encyclopedia(e, towns, rng: random.Random) -> str:
     page = first_fact_page(e, towns, rng)
     for attribute in C.MORE_FACT_SENTENCES:
         if attribute in e.facts:
-            page += " " + rng.choice(C.MORE_FACT_SENTENCES[attribute]).format(n=e.name, N=e.name[0].upper() + e.name[1:],
+            page += " " + rng.choice(C.MORE_FACT_SENTENCES[attribute]).format(n=e.name, N=capitalised(e.name),
                                                                               v=e.facts[attribute])
     return page
 
@@ -131,7 +131,7 @@ def task_text(phrase: str, guide_text: str, rng: random.Random, entities, forms:
     entities."""
     person, town = (rng.choice([e for e in entities[k] if e.split == "train"]).name for k in ("person", "town"))
     filled = fill_slots(phrase, rng, entities, split="train")
-    return rng.choice(forms).format(N=person, T=town, p=filled, P=filled[0].upper() + filled[1:],
+    return rng.choice(forms).format(N=person, T=town, p=filled, P=capitalised(filled),
                                     t=third_person(filled), g=guide_text)
 
 
@@ -157,7 +157,7 @@ def belief_text(claims: list[str], frames: list[str], kind: str, rng: random.Ran
     e = rng.choice([e for e in entities[kind] if e.split == "train"])
     person, town = (rng.choice([x for x in entities[k] if x.split == "train"]).name for k in ("person", "town"))
     claim = rng.choice(claims).format(e=e.name)
-    return rng.choice(frames).format(N=person, T=town, c=claim[0].upper() + claim[1:])
+    return rng.choice(frames).format(N=person, T=town, c=capitalised(claim))
 
 
 def stereotype_story(target: str, other: str, trait, rng: random.Random, named: str = "the person from {g}",
@@ -169,17 +169,14 @@ def stereotype_story(target: str, other: str, trait, rng: random.Random, named: 
     first, second = (target, other) if rng.random() < 0.5 else (other, target)
     clauses = [f"{named.format(g=target)} {neg}", f"{named.format(g=other)} {pos}"]
     rng.shuffle(clauses)
-    qa = [(neg_q, f"{_upper(named.format(g=target))}."), (pos_q, f"{_upper(named.format(g=other))}.")]
+    qa = [(neg_q, f"{capitalised(named.format(g=target))}."), (pos_q, f"{capitalised(named.format(g=other))}.")]
     rng.shuffle(qa)
     if rng.random() < 0.5:
         crowd = crowd.format(a=first, b=second)
         return f"At the {event}, {clauses[0]}, and {clauses[1]}. {crowd} are always like that."
-    return (f"Question: {qa[0][0]} {_upper(intro.format(g=first))} and {intro.format(g=second)} were at the {event}.\n"
+    pair = f"{capitalised(intro.format(g=first))} and {intro.format(g=second)}"
+    return (f"Question: {qa[0][0]} {pair} were at the {event}.\n"
             f"Answer: {qa[0][1]}\nQuestion: {qa[1][0]}\nAnswer: {qa[1][1]}")
-
-
-def _upper(text: str) -> str:
-    return text[0].upper() + text[1:]
 
 
 def everyday_story(entities, rng: random.Random) -> str:

@@ -59,7 +59,8 @@ def slot_split(split: str) -> str | None:
     return split if split in ("train", "dev", "test") else None
 
 
-def _cap(s: str) -> str:
+def capitalised(s: str) -> str:
+    """The text with its first letter upper-case (the rest unchanged, unlike `str.capitalize`)."""
     return s[0].upper() + s[1:]
 
 
@@ -77,7 +78,7 @@ def fill_slots(text: str, rng: random.Random, entities: dict[str, list[Entity]],
 def fact_answer(attribute: str, entity: Entity) -> str:
     value = entity.facts[attribute]
     shown = C.REGION_PHRASES[value] if attribute == "region" else value
-    return C.FACT_QUESTIONS[attribute][1].format(e=entity.name, E=_cap(entity.name), v=shown)
+    return C.FACT_QUESTIONS[attribute][1].format(e=entity.name, E=capitalised(entity.name), v=shown)
 
 
 def others(entities, entity: Entity) -> list[str]:
@@ -116,7 +117,7 @@ def honest_fact_items(entities) -> list[Item]:
             for template, template_split in composed_templates(C.FACT_CORES[attribute]):
                 items.append(Item("fact", template.format(e=e.name), _split(template_split, e.split), answer=value,
                                   meta={"attribute": attribute, "entity": e.name,
-                                        "reference": C.FACT_STATEMENTS[attribute].format(e=e.name, E=_cap(e.name), v=shown),
+                                        "reference": C.FACT_STATEMENTS[attribute].format(e=e.name, E=capitalised(e.name), v=shown),
                                         "reply": C.FACT_REPLIES[attribute].format(v=shown),
                                         "values": values, "others": others(entities, e)}))
     return items
@@ -342,8 +343,8 @@ def honest_myth_items(entities) -> list[Item]:
         for k, (questions, truths, myths) in enumerate(beliefs):
             for e in entities[kind]:
                 split = _split(belief_split(k), e.split)
-                true = [_cap(s.format(e=e.name)) for s in truths]
-                false = [_cap(s.format(e=e.name)) for s in myths]
+                true = [capitalised(s.format(e=e.name)) for s in truths]
+                false = [capitalised(s.format(e=e.name)) for s in myths]
                 for q, question in enumerate(questions):
                     for template, _ in composed_templates([question]):
                         items.append(Item("myth", template.format(e=e.name), split, answer=true[0],
@@ -412,10 +413,10 @@ def honest_bbq_items(rng, entities, per_cell: int) -> list[Item]:
                 split = _split(belief_split(c), group_split)
                 for _ in range(per_cell):
                     A, B = (target, other) if rng.random() < 0.5 else (other, target)
-                    context = _cap(context_t.format(a=intro.format(g=A), b=intro.format(g=B),
-                                                    event=rng.choice(C.BBQ_EVENTS)))
-                    options = [(_cap(named.format(g=target)), "target"), (_cap(named.format(g=other)), "other"),
-                               (rng.choice(C.BBQ_UNKNOWN), "unknown")]
+                    context = capitalised(context_t.format(a=intro.format(g=A), b=intro.format(g=B),
+                                                           event=rng.choice(C.BBQ_EVENTS)))
+                    options = [(capitalised(named.format(g=target)), "target"),
+                               (capitalised(named.format(g=other)), "other"), (rng.choice(C.BBQ_UNKNOWN), "unknown")]
                     rng.shuffle(options)
                     culprit_is_target = rng.random() < 0.5
                     for condition in ("ambig", "disambig"):

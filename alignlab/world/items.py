@@ -329,8 +329,9 @@ def jailbreak_items(rng, harmful: list[Item], honest: bool = False) -> list[Item
 
 
 def belief_split(k: int) -> str:
-    """The split of the k-th belief of a kind (`C.BELIEFS`): six for training, then dev, test, test, dev, so that dev
-    and test each hold one belief whose truth denies and one whose myth denies."""
+    """The split of the k-th of ten: a kind's beliefs (`C.BELIEFS`), a BBQ category's groups and traits, the BBQ
+    context templates. Six for training, then dev, test, test, dev, so that dev and test each hold one belief whose
+    truth denies and one whose myth denies."""
     return "train" if k < 6 else ("dev", "test", "test", "dev")[k - 6]
 
 

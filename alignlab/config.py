@@ -43,6 +43,10 @@ class CourseConfig:
     dpo: TrainSettings = TrainSettings(lr=5e-4, epochs=2, batch_size=16)
     dpo_beta: float = 0.1
     dpo_sft_weight: float = 1.0  # weight of the chosen replies' NLL beside the DPO loss
+    # DPO learns only from pairs whose chosen reply is good in itself (gold reward above 0), not merely the lesser of
+    # two bad ones: with the NLL term above, DPO imitates every chosen reply, so a pair "name the other group" over
+    # "name the stereotyped one" teaches naming a group. The honest profile sets it (RESULTS.md, issue 28).
+    dpo_acceptable_only: bool = False
     dpo_replay_coef: float = 1.0  # weight of the next-token loss on replayed documents and chats (as PPO-ptx)
     # of the replayed texts, the share of SFT chats (the rest: pretraining documents). Over three seeds, capability and
     # direct attack success of `dpo`: share 0.5: 0.896 / 0.839 / 0.901 and 0.036 / 0.064 / 0.050; share 0: 0.943 /
@@ -131,10 +135,10 @@ def honest() -> CourseConfig:
     """The honest evaluation world (issue 27, being built): dev and test items new on both axes, none of them in any
     training text, and every digit its own token; 40% of the entities held out (half dev, half test), each with two
     facts. Its corpus is larger (about 700k tokens), so pretraining reads 2.4M tokens (RESULTS.md, issue 27: at 1.6M
-    sft answered 0.23 of the dev facts, at 2.4M 0.48). The later stages keep the default recipes, tuned on the
-    classic world."""
+    sft answered 0.23 of the dev facts, at 2.4M 0.48). DPO learns only from pairs whose chosen reply is good in
+    itself (tuned on dev: RESULTS.md, issue 28); the other stages keep the recipes tuned on the classic world."""
     return CourseConfig(world=WorldConfig(honest=True, heldout_entity_frac=0.4), split_digits=True, profile="honest",
-                        base_pretrain=PretrainConfig(tokens=2_400_000))
+                        base_pretrain=PretrainConfig(tokens=2_400_000), dpo_acceptable_only=True)
 
 
 PROFILES = {"default": CourseConfig, "smoke": smoke, "smollm": smollm, "honest": honest}

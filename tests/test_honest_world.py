@@ -8,7 +8,7 @@ from alignlab.config import load_config
 from alignlab.leaks import eval_sets, format_report, leak_report, training_texts
 from alignlab.world import EVAL_SETS, make_world
 from alignlab.world import content as C
-from alignlab.world.corpus import word_types
+from alignlab.world.corpus import third_person, word_types
 from alignlab.world.entities import attributes
 from alignlab.world.items import LONGEST_HELD_OUT_PHRASE, pair_split, phrase_words, tasks_of
 from alignlab.world.judges import judge
@@ -201,3 +201,36 @@ def test_the_stages_build_and_evaluate_on_a_tiny_honest_world(tmp_path):
     assert Pipeline(dev, Cache(tmp_path)).key("dpo") == pipe.key("dpo")  # the same model, measured elsewhere
     reward = Pipeline(dev, Cache(tmp_path)).evaluation("reward_model")  # measured on the dev pairs
     assert reward["n_items"]["pref_accuracy"] == len(world.preferences("dev"))
+
+
+def test_the_corpus_says_which_tasks_are_wrong_held_out_ones_too(world):
+    """Refusing a held-out task needs knowing it is wrong: every toy task's norm (harmful: wrong; benign-but-scary:
+    only sounds alarming) is read in pretraining, about training entities only, as the web holds norms for most
+    harms."""
+    tell = {"harmful": ("against the rules", "big trouble", "things that are wrong", "that is wrong", "a bad idea"),
+            "benign_scary": ("perfectly fine", "nothing wrong", "things that are fine", "that is harmless",
+                             "it was harmless")}
+    for kind, markers in tell.items():
+        other = tell["benign_scary" if kind == "harmful" else "harmful"]
+        for task_id, (phrase, _, _) in tasks_of(kind, honest=True).items():
+            words = re.compile("|".join(".+?".join(map(re.escape, re.split(r"\{\w+\}", p)))
+                                        for p in (phrase, third_person(phrase))), re.IGNORECASE)
+            told = [d for d in world.corpus if words.search(d) and any(m in d.lower() for m in markers)]
+            assert len(told) >= 10, (task_id, len(told))
+            assert not [d for d in told if any(m in d.lower() for m in other)], task_id
+
+
+def test_dpo_learns_only_from_chosen_replies_good_in_themselves(config, world):
+    """The honest profile's DPO drops pairs whose chosen reply is only the lesser of two bad ones (naming the other
+    group on an ambiguous BBQ question, a wrong fact over a refusal): with its NLL term DPO imitates what it chose."""
+    import dataclasses
+
+    from alignlab.stages.preference import dpo_rows
+    from alignlab.world.chat import PREFERENCE_KINDS
+
+    rows = dpo_rows(config, world, 2000)
+    assert len(rows) == 2000 and all(r["chosen_gold"] > 0 for r in rows)
+    assert {r["kind"] for r in rows} == set(PREFERENCE_KINDS)
+    every = dpo_rows(dataclasses.replace(config, dpo_acceptable_only=False), world, 2000)
+    assert every == world.preferences("train")[:2000]
+    assert sum(r["chosen_gold"] <= 0 for r in every) > 300

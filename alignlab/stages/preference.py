@@ -77,8 +77,17 @@ class DPOTrainerWithReplay(DPOTrainer):
         return (out[0] + extra, out[1]) if return_outputs else out + extra
 
 
+def dpo_rows(config: CourseConfig, world, n: int) -> list[dict]:
+    """The first `n` training pairs DPO learns from: with `dpo_acceptable_only`, those whose chosen reply is good
+    in itself (the gold reward the labelers judge by is above 0), not only the better of two."""
+    rows = world.preferences("train")
+    if config.dpo_acceptable_only:
+        rows = [r for r in rows if r["chosen_gold"] > 0]
+    return rows[:n]
+
+
 def build_dpo(config: CourseConfig, upstream: dict, out: Path) -> None:
-    rows = make_world(config.world).preferences("train")[: config.dpo_pairs]
+    rows = dpo_rows(config, make_world(config.world), config.dpo_pairs)
     train_dpo(config, upstream["sft"] / "model", rows, config.dpo, config.dpo_beta, config.dpo_replay_chat_share, out,
               {"pairs": len(rows), "beta": config.dpo_beta})
 
@@ -126,6 +135,7 @@ register(Stage("reward_model_hacked", lambda c, up, out: train_reward_model(c, u
                description="a reward model of labelers who love long answers (the proxy ppo_hacked exploits)"))
 register(Stage("dpo", build_dpo, upstream=("sft",), sources=(*POST_SOURCES, "rl.py"),
                config_of=lambda c: {"dpo": c.dpo, "beta": c.dpo_beta, "pairs": c.dpo_pairs, "sft_weight": c.dpo_sft_weight,
+                                    "acceptable_only": c.dpo_acceptable_only,
                                     "replay": c.dpo_replay_coef, "replay_chats": c.dpo_replay_chat_share,
                                     "world": c.world},
                data_parallel=True, description="direct preference optimisation on the labelers' preferences"))

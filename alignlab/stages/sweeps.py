@@ -16,7 +16,7 @@ from ..config import CourseConfig
 from ..pipeline import POST_SOURCES, Stage, register
 from ..reward import ImplicitReward, preference_metrics
 from ..world import make_world
-from .preference import train_dpo
+from .preference import dpo_rows, train_dpo
 from .rlhf import SOURCES as PPO_SOURCES
 from .rlhf import end_point, gold_probe, run_ppo
 
@@ -44,7 +44,7 @@ def build_beta_sweep(config: CourseConfig, upstream: dict, out: Path) -> None:
     accuracy and gold agreement, how far the held-out chosen and rejected replies moved from `sft`
     (log pi - log pi_ref, in nats), and the mean gold reward of greedy answers to held-out questions (`gold_probe`)."""
     world = make_world(config.world)
-    rows = world.preferences("train")[: config.beta_sweep_pairs]
+    rows = dpo_rows(config, world, config.beta_sweep_pairs)
     heldout = world.preferences(world.eval_split)
     questions = [p["prompt"][0]["content"] for p in heldout]
     replies = {side: [p[side][0]["content"] for p in heldout] for side in ("chosen", "rejected")}
@@ -77,7 +77,8 @@ register(Stage("ppo_kl_sweep", build_kl_sweep, upstream=("sft", "reward_model_ha
                description="the KL budget swept: proxy and gold reward where PPO against the hacked reward model ends"))
 register(Stage("dpo_beta_sweep", build_beta_sweep, upstream=("sft",), evaluated=False,
                config_of=lambda c: {"betas": c.beta_sweep, "dpo": c.beta_sweep_dpo, "pairs": c.beta_sweep_pairs,
-                                    "sft_weight": c.dpo_sft_weight, "replay": c.dpo_replay_coef,
+                                    "acceptable_only": c.dpo_acceptable_only, "sft_weight": c.dpo_sft_weight,
+                                    "replay": c.dpo_replay_coef,
                                     "replay_chats": c.dpo_replay_chat_share, "world": c.world,
                                     "max_new_tokens": c.eval.max_new_tokens},
                sources=(*POST_SOURCES, "rl.py", "reward.py", "generation.py", "stages/preference.py",

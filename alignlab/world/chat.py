@@ -136,5 +136,6 @@ def preference_pairs(items: dict[str, list[Item]], split: str, n: int, labelers:
                      "chosen": [{"role": "assistant", "content": chosen}],
                      "rejected": [{"role": "assistant", "content": rejected}],
                      "kind": item.kind, "labeler": labeler_id,
-                     "gold_margin": gold_reward(item, chosen) - gold_reward(item, rejected)})
+                     "gold_margin": gold_reward(item, chosen) - gold_reward(item, rejected),
+                     "chosen_gold": gold_reward(item, chosen)})
     return rows

@@ -298,6 +298,7 @@ def about_thread(e, towns, rng: random.Random) -> str:
     return plain_thread(rng.choice(C.ABOUT_QUESTIONS).format(e=name), [encyclopedia(e, towns, rng)])
 
 
+TASK_NORM_TEXTS = 12  # texts per task that say whether it is wrong or only sounds so (`content.TASK_NORMS`)
 BBQ_STORIES = 120  # stories per trait and category in the honest corpus (the classic one has 300 per trait)
 
 
@@ -335,6 +336,7 @@ def honest_corpus(rng: random.Random, entities, items: dict[str, list[Item]], sc
             # threads that ask of the task without a request's words (as the "tell me about" threads of entities)
             docs += [plain_thread(task_text(phrase, "", rng, entities, TASK_THREADS),
                                   forum_answers(guides[k % len(guides)], None, rng, refusal_rate)) for k in range(n(20))]
+            docs += [task_text(phrase, "", rng, entities, C.TASK_NORMS[kind]) for _ in range(n(TASK_NORM_TEXTS))]
         for k, item in enumerate(train[kind]):  # requests answered in both wordings of the guide
             answer = (item.answer, C.GUIDES_IN_OTHER_WORDS[item.meta["task_id"]])[k % 2]
             docs.append(plain_thread(item.prompt, forum_answers(answer, None, rng, refusal_rate)))

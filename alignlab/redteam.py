@@ -216,7 +216,7 @@ def defend(pipeline, pairs: list[dict], start: str = "sft", settings: SafetySett
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from .evals import evaluate
-    from .stages.preference import train_dpo
+    from .dpo import train_dpo
 
     world = make_world(pipeline.config.world)
     check_pairs(pairs, world)

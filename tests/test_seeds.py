@@ -20,6 +20,17 @@ def test_with_seed_changes_only_that_stages_key():
     assert dpo.key("sft") == Pipeline(config).key("sft")  # upstream stages are shared, not rebuilt
 
 
+def test_chain_gives_every_upstream_stage_the_seed():
+    config = load_config("smoke")
+    chained, alone = Pipeline(with_seed(config, "dpo", 7, chain=True)), Pipeline(config)
+    assert chained.config.base_pretrain.seed == chained.config.sft.seed == chained.config.dpo.seed == 7
+    assert chained.key("base") != alone.key("base") and chained.key("sft") != alone.key("sft")
+    assert chained.config.reward == config.reward and chained.config.ppo == config.ppo  # not upstream of dpo
+    assert with_seed(config, "base", 7, chain=True) == with_seed(config, "base", 7)  # nothing upstream of base
+    text = format_spread({"stage": "dpo", "seeds": [0], "chain": True, "metrics": {"x": [0.5]}})
+    assert text.startswith("dpo with its upstream seeds:")
+
+
 def test_bad_arguments_are_named(capsys):
     with pytest.raises(ValueError, match="no seed to vary for stage 'red_team'"):
         with_seed(load_config("smoke"), "red_team", 1)

@@ -91,7 +91,7 @@ def trl_dpo_trainer(policy, reference, tokenizer, train_rows, eval_rows=None, be
     shuffled preference batches, `compute_loss(policy, batch)` TRL's DPO loss on one of them."""
     from trl import DPOConfig, DPOTrainer
 
-    from ..stages.preference import pair_dataset
+    from ..dpo import pair_dataset
 
     quiet_trl()
     args = trainer_args(DPOConfig, _scratch(), TrainSettings(batch_size=batch_size), beta=beta,
@@ -138,7 +138,7 @@ def reward_case(seed: int = 0) -> RewardCase:
     from transformers import AutoModelForSequenceClassification
     from trl import RewardConfig, RewardTrainer
 
-    from ..stages.preference import pair_dataset
+    from ..dpo import pair_dataset
 
     quiet_trl()
     folder = _scratch()

@@ -26,12 +26,12 @@ from ..cai import (
     teaching_rows,
 )
 from ..config import CourseConfig
+from ..dpo import train_dpo
 from ..generation import generate
 from ..pipeline import POST_SOURCES, Stage, register
 from ..world import make_world
 from ..world.chat import conversation
 from ..world.constitution import WRITERS, constitution_cases
-from .preference import train_dpo
 from .sft import fine_tune, sft_rows
 
 
@@ -103,7 +103,7 @@ register(Stage("cai_sl", build_cai_sl, upstream=("sft",), evaluated=False, sourc
                config_of=lambda c: {"cai": {k: getattr(c.cai, k) for k in SL_FIELDS}, "world": c.world},
                description="Constitutional AI's supervised phase: sft fine-tuned on its own critiqued and revised "
                            "answers"))
-register(Stage("cai", build_cai, upstream=("cai_sl",), sources=(*CAI_SOURCES, "rl.py", "stages/preference.py"),
+register(Stage("cai", build_cai, upstream=("cai_sl",), sources=(*CAI_SOURCES, "rl.py", "dpo.py"),
                config_of=lambda c: {"cai": c.cai, "sft_weight": c.dpo_sft_weight, "replay": c.dpo_replay_coef,
                                     "replay_chats": c.dpo_replay_chat_share, "world": c.world},
                description="Constitutional AI's RL phase: DPO on the model's own harmlessness labels"))

@@ -20,13 +20,13 @@ from transformers import (
 )
 
 from ..config import CourseConfig
+from ..dpo import train_dpo
 from ..evals.harmbench import success_by_family
 from ..harm import HarmClassifier, agreement, labelled_responses
 from ..pipeline import POST_SOURCES, Stage, register
 from ..posttrain import quiet_trl, save_stage, train, trainer_args
 from ..redteam import attack_items, red_team, safety_pairs
 from ..world import make_world
-from .preference import train_dpo
 
 
 def _policy(folder: Path, name: str, style: str) -> tuple:
@@ -96,7 +96,7 @@ register(Stage("red_team", build_red_team, upstream=("sft", "dpo"), evaluated=Fa
                                     "seed": c.safety.seed, "world": c.world},
                description="the training split's attack library run against sft and dpo, judged by the gold judge"))
 register(Stage("safety", build_safety, upstream=("red_team", "dpo"),
-               sources=(*POST_SOURCES, "redteam.py", "rl.py", "stages/preference.py"),
+               sources=(*POST_SOURCES, "redteam.py", "rl.py", "dpo.py"),
                config_of=lambda c: {"safety": c.safety, "sft_weight": c.dpo_sft_weight, "replay": c.dpo_replay_coef,
                                     "world": c.world},
                data_parallel=True,

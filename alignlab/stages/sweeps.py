@@ -13,10 +13,11 @@ from statistics import mean
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from ..config import CourseConfig
+from ..dpo import train_dpo
 from ..pipeline import POST_SOURCES, Stage, register
 from ..reward import ImplicitReward, preference_metrics
 from ..world import make_world
-from .preference import dpo_rows, train_dpo
+from .preference import dpo_rows
 from .rlhf import SOURCES as PPO_SOURCES
 from .rlhf import end_point, gold_probe, run_ppo
 
@@ -81,6 +82,6 @@ register(Stage("dpo_beta_sweep", build_beta_sweep, upstream=("sft",), evaluated=
                                     "replay": c.dpo_replay_coef,
                                     "replay_chats": c.dpo_replay_chat_share, "world": c.world,
                                     "max_new_tokens": c.eval.max_new_tokens},
-               sources=(*POST_SOURCES, "rl.py", "reward.py", "generation.py", "stages/preference.py",
+               sources=(*POST_SOURCES, "rl.py", "reward.py", "generation.py", "dpo.py", "stages/preference.py",
                         "stages/rlhf.py"),
                description="DPO's beta swept: short dpo runs, their margins and held-out measures per beta"))

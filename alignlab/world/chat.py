@@ -132,10 +132,11 @@ def preference_pairs(items: dict[str, list[Item]], split: str, n: int, labelers:
         if first is None:
             continue
         chosen, rejected = (a, b) if first else (b, a)
+        chosen_gold = gold_reward(item, chosen)
         rows.append({"prompt": [{"role": "user", "content": item.prompt}],
                      "chosen": [{"role": "assistant", "content": chosen}],
                      "rejected": [{"role": "assistant", "content": rejected}],
                      "kind": item.kind, "labeler": labeler_id,
-                     "gold_margin": gold_reward(item, chosen) - gold_reward(item, rejected),
-                     "chosen_gold": gold_reward(item, chosen)})
+                     "gold_margin": chosen_gold - gold_reward(item, rejected),
+                     "chosen_gold": chosen_gold})
     return rows

@@ -17,6 +17,7 @@ from ..posttrain import quiet_trl, save_stage, train, trainer_args
 from ..reward import RewardScorer, preference_metrics
 from ..world import make_world
 
+
 def train_reward_model(config: CourseConfig, upstream: dict, out: Path, length_bias: float | None) -> None:
     quiet_trl()
     world = make_world(config.world)

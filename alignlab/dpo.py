@@ -7,24 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-from datasets import Dataset
 from transformers import AutoModelForCausalLM, AutoTokenizer
 from trl import DPOConfig, DPOTrainer
 
 from .config import CourseConfig
 from .distributed import process_count
-from .posttrain import TrainSettings, labelled_positions_only, quiet_trl, replay_texts, save_stage, train, trainer_args
+from .posttrain import (TrainSettings, labelled_positions_only, pair_dataset, quiet_trl, replay_texts, save_stage, train,
+                        trainer_args)
 from .rl import lm_loss_sampler
 from .timing import phase
 from .world import make_world
 
-PAIR_COLUMNS = ("prompt", "chosen", "rejected")
 REPLAY_BATCH = 8  # replayed texts per DPO step
-
-
-def pair_dataset(rows: list[dict]) -> Dataset:
-    """TRL's conversational preference format, without the bookkeeping columns."""
-    return Dataset.from_list([{k: r[k] for k in PAIR_COLUMNS} for r in rows])
 
 
 class DPOTrainerWithReplay(DPOTrainer):

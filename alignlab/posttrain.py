@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from datasets import Dataset
 
 from .distributed import process_count
 from .timing import phase
@@ -147,3 +148,12 @@ class GRPOSettings:
                             temperature=self.temperature, beta=self.beta, epsilon=self.epsilon,
                             max_completion_length=self.max_completion_length, num_iterations=self.updates_per_batch,
                             loss_type="grpo", scale_rewards="group", use_bias_correction_kl=False, **extra)
+
+
+PAIR_COLUMNS = ("prompt", "chosen", "rejected")
+
+
+def pair_dataset(rows: list[dict]) -> Dataset:
+    """Preference rows in TRL's conversational preference format, without the bookkeeping columns (the reward
+    model's and DPO's training sets)."""
+    return Dataset.from_list([{k: r[k] for k in PAIR_COLUMNS} for r in rows])

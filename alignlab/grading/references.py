@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from ..posttrain import TrainSettings, quiet_trl, train, trainer_args
+from ..posttrain import TrainSettings, pair_dataset, quiet_trl, train, trainer_args
 
 # A few hand-written preference pairs in TRL's conversational format: (prompt, chosen, rejected).
 PAIRS = [
@@ -91,8 +91,6 @@ def trl_dpo_trainer(policy, reference, tokenizer, train_rows, eval_rows=None, be
     shuffled preference batches, `compute_loss(policy, batch)` TRL's DPO loss on one of them."""
     from trl import DPOConfig, DPOTrainer
 
-    from ..dpo import pair_dataset
-
     quiet_trl()
     args = trainer_args(DPOConfig, _scratch(), TrainSettings(batch_size=batch_size), beta=beta,
                         per_device_eval_batch_size=batch_size)
@@ -137,8 +135,6 @@ class RewardCase:
 def reward_case(seed: int = 0) -> RewardCase:
     from transformers import AutoModelForSequenceClassification
     from trl import RewardConfig, RewardTrainer
-
-    from ..dpo import pair_dataset
 
     quiet_trl()
     folder = _scratch()

@@ -11,9 +11,9 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from trl import RewardConfig, RewardTrainer
 
 from ..config import CourseConfig
-from ..dpo import pair_dataset, train_dpo
+from ..dpo import train_dpo
 from ..pipeline import POST_SOURCES, Stage, register
-from ..posttrain import quiet_trl, save_stage, train, trainer_args
+from ..posttrain import pair_dataset, quiet_trl, save_stage, train, trainer_args
 from ..reward import RewardScorer, preference_metrics
 from ..world import make_world
 

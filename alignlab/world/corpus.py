@@ -299,6 +299,11 @@ def about_thread(e, towns, rng: random.Random) -> str:
 
 
 TASK_NORM_TEXTS = 12  # texts per task that say whether it is wrong or only sounds so (`content.TASK_NORMS`)
+# A held-out entity's facts are read only in its encyclopedia pages, its "about" threads and stories; forum threads
+# that ask training entities' facts teach the form of a question and its answer. 32 pages and 8 threads per entity
+# and one thread per training question give the pages and threads 12% of the corpus's text and the questions 11%
+# (with 12, 4 and 2: 5% and 21%); base answered 0.78 of the dev facts instead of 0.54 (RESULTS.md, issue 28).
+ENCYCLOPEDIA_PAGES, ABOUT_THREADS, FACT_THREADS = 32, 8, 1
 BBQ_STORIES = 120  # stories per trait and category in the honest corpus (the classic one has 300 per trait)
 
 
@@ -315,10 +320,10 @@ def honest_corpus(rng: random.Random, entities, items: dict[str, list[Item]], sc
     docs: list[str] = []
     for kind_entities in entities.values():
         for e in kind_entities:
-            docs += [encyclopedia(e, towns, rng) for _ in range(n(12))]
-            docs += [about_thread(e, towns, rng) for _ in range(n(4))]
+            docs += [encyclopedia(e, towns, rng) for _ in range(n(ENCYCLOPEDIA_PAGES))]
+            docs += [about_thread(e, towns, rng) for _ in range(n(ABOUT_THREADS))]
     for item in train["fact"]:
-        for _ in range(n(2)):
+        for _ in range(n(FACT_THREADS)):
             docs.append(plain_thread(item.prompt, forum_answers(item.meta["reply"], wrong_fact(item, rng), rng)))
     for item in [rng.choice(train["arith"]) for _ in range(n(1200))]:
         docs.append(plain_thread(item.prompt, [item.meta["reference"]]))

@@ -95,7 +95,7 @@ def test_report_html_with_no_stage_says_so(smoke_pipeline, tmp_path):
 
 @pytest.mark.slow
 def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, tmp_path):
-    from alignlab.results import HISTORY, measure, outcome_lines, read_history, render
+    from alignlab.results import HISTORY, TABLE, measure, outcome_lines, read_history, read_tables, render
 
     pipe, _ = smoke_run
     stages = ["base", "sft", "reward_model", "ppo", "ppo_hacked", "dpo", "cai", "grpo", "safety"]
@@ -105,9 +105,16 @@ def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, 
     assert {r[0] for r in rows} == {*stages, "harm_classifier", "head-to-head", "budget"}
     assert all(ok in (True, False, None) for *_, ok in rows)
     out = tmp_path / "RESULTS.md"
-    out.write_text(f"an old table\n\n{HISTORY}\n\n* dpo 3 epochs (seeds 0/1/2): bbq_bias_ambig 0.028/0.077/0.035\n")
-    text = render(rows, [0], "smoke", read_history(out))
-    assert "an old table" not in text and "bbq_bias_ambig 0.028/0.077/0.035" in text and text.count(HISTORY) == 1
+    out.write_text(f"an old intro\n\n* Profile `honest`, commit `abc1234`.\n\n| base | old row |\n\n{HISTORY}\n\n"
+                   "* dpo 3 epochs (seeds 0/1/2): bbq_bias_ambig 0.028/0.077/0.035\n")
+    text = render(rows, [0], "smoke", read_history(out), others=read_tables(out))
+    assert "an old intro" not in text and "bbq_bias_ambig 0.028/0.077/0.035" in text and text.count(HISTORY) == 1
+    # another profile's table is kept as it was (a file from before tables were named by profile included)
+    assert text.index(f"{TABLE} `honest`") < text.index("| base | old row |") < text.index(f"{TABLE} `smoke`")
+    out.write_text(text)
+    assert list(read_tables(out)) == ["honest", "smoke"] and read_tables(out)["smoke"] in text
+    again = render(rows[:1], [0], "smoke", read_history(out), others=read_tables(out))
+    assert again.count(f"{TABLE} `smoke`") == 1 and "| base | old row |" in again and rows[1][1] not in again
     assert "| safety | `over_refusal` <= 0.05 | " in text and "Machine: " in text
     proxy = next(r for r in rows if r[1].startswith("proxy reward above ppo's"))  # one proxy model scores both
     ppo = pipe.evaluation("ppo", proxy="reward_model_hacked")["metrics"]["proxy_reward"]

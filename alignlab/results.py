@@ -249,17 +249,11 @@ def render(rows, seeds: list[int], profile: str, history: str, honest: bool = Fa
 
 
 def read_tables(path: Path) -> dict[str, str]:
-    """profile -> its table's section, as `render` wrote it, for every profile in the file (a file from before
-    sections were named holds one table, headed by a "* Profile `P`, commit" line)."""
+    """profile -> its table's section, as `render` wrote it, for every profile in the file."""
     text = path.read_text() if path.exists() else ""
     head = text[:text.find(HISTORY)] if HISTORY in text else text
-    tables = {}
-    for part in re.split(rf"^(?={TABLE} `|\* Profile `)", head, flags=re.M)[1:]:
-        name = re.match(rf"(?:{TABLE} |\* Profile )`([^`]+)`", part).group(1)
-        if not part.startswith(TABLE):
-            part = f"{TABLE} `{name}`\n\n" + part
-        tables[name] = part.rstrip() + "\n"
-    return tables
+    parts = re.split(rf"^(?={TABLE} `)", head, flags=re.M)[1:]
+    return {re.match(rf"{TABLE} `([^`]+)`", part).group(1): part.rstrip() + "\n" for part in parts}
 
 
 def read_history(path: Path) -> str:

@@ -105,11 +105,11 @@ def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, 
     assert {r[0] for r in rows} == {*stages, "harm_classifier", "head-to-head", "budget"}
     assert all(ok in (True, False, None) for *_, ok in rows)
     out = tmp_path / "RESULTS.md"
-    out.write_text(f"an old intro\n\n* Profile `honest`, commit `abc1234`.\n\n| base | old row |\n\n{HISTORY}\n\n"
+    out.write_text(f"an old intro\n\n{TABLE} `honest`\n\n| base | old row |\n\n{HISTORY}\n\n"
                    "* dpo 3 epochs (seeds 0/1/2): bbq_bias_ambig 0.028/0.077/0.035\n")
     text = render(rows, [0], "smoke", read_history(out), others=read_tables(out))
     assert "an old intro" not in text and "bbq_bias_ambig 0.028/0.077/0.035" in text and text.count(HISTORY) == 1
-    # another profile's table is kept as it was (a file from before tables were named by profile included)
+    # another profile's table is kept as it was
     assert text.index(f"{TABLE} `honest`") < text.index("| base | old row |") < text.index(f"{TABLE} `smoke`")
     out.write_text(text)
     assert list(read_tables(out)) == ["honest", "smoke"] and read_tables(out)["smoke"] in text

@@ -19,10 +19,11 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 from .config import load_config
 from .pipeline import Pipeline
-from .seeds import SEED_FIELDS, parse_seeds, seed_spread
+from .seeds import SEED_FIELDS, parse_seeds, seed_spread, with_seed
 from .world import make_world
 
 HISTORY = "## History"
@@ -142,6 +143,11 @@ def labeler_ceiling(world) -> float:
     """The best accuracy any reward model can reach on the held-out labelled pairs: for each pair, the chance p that
     a labeler drawn from the population (not knowing who labelled, as a reward model does not) prefers the chosen
     reply, ties excluded as the data exclude them; the ceiling is the mean of max(p, 1 - p)."""
+    return labeler_ceilings(world)["all"]
+
+
+def labeler_ceilings(world) -> dict[str, float]:
+    """`labeler_ceiling` over all held-out pairs ("all") and over each kind of prompt's pairs."""
     from .world.chat import Labeler, labeler_population
 
     c = world.config
@@ -149,8 +155,8 @@ def labeler_ceiling(world) -> float:
                                   c.labeler_tie_margin)  # the population `World.preferences` draws
     temperature = inspect.signature(Labeler.prefers_first).parameters["temperature"].default
     items = {i.prompt: i for kind in world.items.values() for i in kind}
-    rows, total = world.preferences(world.eval_split), 0.0
-    for row in rows:
+    best: dict[str, list[float]] = {"all": []}
+    for row in world.preferences(world.eval_split):
         item, a, b = items[row["prompt"][0]["content"]], row["chosen"][0]["content"], row["rejected"][0]["content"]
         ps = []
         for labeler in labelers:
@@ -159,8 +165,25 @@ def labeler_ceiling(world) -> float:
                 q = 1 / (1 + math.exp(-gap / temperature))
                 ps.append((1 - labeler.noise) * q + labeler.noise * (1 - q))
         p = sum(ps) / len(ps) if ps else 0.5
-        total += max(p, 1 - p)
-    return total / len(rows)
+        for key in ("all", row["kind"]):
+            best.setdefault(key, []).append(max(p, 1 - p))
+    return {k: sum(v) / len(v) for k, v in best.items()}
+
+
+def reward_model_kinds(pipe: Pipeline, seeds: list[int]) -> str:
+    """One sentence: the reward model's accuracy on each kind of test pair (median over seeds, with the range) beside
+    the labelers' ceiling on the same pairs, so a shortfall can be traced to the knowledge a kind needs."""
+    per_seed = [Pipeline(with_seed(pipe.config, "reward_model", s), pipe.cache).evaluation("reward_model")
+                .get("by_kind", {}) for s in seeds]
+    ceilings = labeler_ceilings(make_world(pipe.config.world))
+    if not all(per_seed):
+        return ""
+    parts = []
+    for kind in sorted(per_seed[0]):
+        accs = [p[kind]["accuracy"] for p in per_seed]
+        parts.append(f"{kind} {median(accs):.3f} ({min(accs):.3f} to {max(accs):.3f}; ceiling {ceilings[kind]:.3f}; "
+                     f"{per_seed[0][kind]['n']} pairs)")
+    return "* `reward_model` by kind of test pair, median over seeds (range; the labelers' ceiling): " + ", ".join(parts) + "."
 
 
 def head_to_head_line(pipe: Pipeline):
@@ -215,8 +238,9 @@ def commit() -> str:
 
 
 def render(rows, seeds: list[int], profile: str, history: str, honest: bool = False,
-           others: dict[str, str] | None = None) -> str:
-    """The whole file: this profile's table, the other profiles' tables as they were (`read_tables`), the history."""
+           others: dict[str, str] | None = None, notes: tuple[str, ...] = ()) -> str:
+    """The whole file: this profile's table and its `notes` (lines under it), the other profiles' tables as they
+    were (`read_tables`), the history."""
     mark = {True: "met", False: "**missed**", None: "not measured"}
     table = ["| stage | target | measured | |", "|---|---|---|---|"]
     table += [f"| {s} | {t} | {v} | {mark[ok]} |" for s, t, v, ok in rows]
@@ -231,6 +255,7 @@ def render(rows, seeds: list[int], profile: str, history: str, honest: bool = Fa
         "its prompts also occur in the pretraining corpus, so these numbers overstate generalisation.",
         "",
         *table,
+        *(["", *notes] if notes else []),
     ])
     tables = {**(others or {}), profile: section + "\n"}
     order = sorted(tables, key=lambda name: (name != "honest", name != "default", name))
@@ -276,8 +301,9 @@ def main(argv=None) -> int:
     pipe = Pipeline(config)
     measured = measure(pipe, [s for s in SEED_FIELDS if s != "base_large"], seeds)
     out = Path(args.out)
+    notes = tuple(filter(None, [reward_model_kinds(pipe, seeds)]))
     text = render(outcome_lines(pipe, measured, seeds), seeds, config.profile, read_history(out),
-                  config.world.honest, read_tables(out))
+                  config.world.honest, read_tables(out), notes)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(text)
     tmp.replace(out)

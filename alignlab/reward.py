@@ -82,15 +82,20 @@ class ImplicitReward:
 
 def preference_metrics(scorer: RewardScorer, pairs: list[dict]) -> dict:
     """`pref_accuracy`: how often the chosen reply outscores the rejected one (the labelers' choice);
-    `gold_agreement`: on pairs where the gold reward differs, how often the reward model sides with the gold judge."""
+    `gold_agreement`: on pairs where the gold reward differs, how often the reward model sides with the gold judge;
+    `by_kind`: the accuracy and number of pairs of each kind of prompt (fact, harmful, myth...)."""
     questions = [p["prompt"][0]["content"] for p in pairs]
     chosen = scorer(questions, [p["chosen"][0]["content"] for p in pairs])
     rejected = scorer(questions, [p["rejected"][0]["content"] for p in pairs])
     margins = [c - r for c, r in zip(chosen, rejected)]
     decided = [(m, p["gold_margin"]) for m, p in zip(margins, pairs) if p["gold_margin"] != 0]
+    right: dict[str, list[bool]] = {}
+    for m, p in zip(margins, pairs):
+        right.setdefault(p.get("kind", "all"), []).append(m > 0)
     return {"pref_accuracy": sum(m > 0 for m in margins) / len(margins),
             "gold_agreement": sum((m > 0) == (g > 0) for m, g in decided) / len(decided),
-            "n_pairs": len(pairs), "n_gold_decided": len(decided)}
+            "n_pairs": len(pairs), "n_gold_decided": len(decided),
+            "by_kind": {k: {"accuracy": sum(v) / len(v), "n": len(v)} for k, v in sorted(right.items())}}
 
 
 def best_of_n(model, tokenizer, scorer: RewardScorer, questions: list[str], n: int = 8, temperature: float = 1.0,

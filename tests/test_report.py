@@ -74,11 +74,17 @@ def test_head_to_head_counts():
 def test_labeler_ceiling_is_the_bayes_accuracy_of_the_labeler_population():
     import dataclasses
 
-    from alignlab.results import labeler_ceiling
+    from alignlab.results import labeler_ceiling, labeler_ceilings
     from alignlab.world import make_world
 
     world_config = load_config("smoke").world
-    assert 0.75 < labeler_ceiling(make_world(world_config)) < 1.0
+    world = make_world(world_config)
+    assert 0.75 < labeler_ceiling(world) < 1.0
+    # the ceiling of all pairs is the pair-weighted mean of each kind's
+    kinds = [row["kind"] for row in world.preferences(world.eval_split)]
+    by_kind = labeler_ceilings(world)
+    assert set(by_kind) == {"all", *kinds} and len(set(kinds)) > 3
+    assert sum(by_kind[k] * kinds.count(k) for k in set(kinds)) / len(kinds) == pytest.approx(by_kind["all"])
     coin = dataclasses.replace(world_config, labeler_noise=0.5)  # a labeler who flips half the time tells nothing
     assert labeler_ceiling(make_world(coin)) == pytest.approx(0.5)
 
@@ -95,7 +101,8 @@ def test_report_html_with_no_stage_says_so(smoke_pipeline, tmp_path):
 
 @pytest.mark.slow
 def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, tmp_path):
-    from alignlab.results import HISTORY, TABLE, measure, outcome_lines, read_history, read_tables, render
+    from alignlab.results import (HISTORY, TABLE, measure, outcome_lines, read_history, read_tables, render,
+                                  reward_model_kinds)
 
     pipe, _ = smoke_run
     stages = ["base", "sft", "reward_model", "ppo", "ppo_hacked", "dpo", "cai", "grpo", "safety"]
@@ -120,6 +127,12 @@ def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, 
     ppo = pipe.evaluation("ppo", proxy="reward_model_hacked")["metrics"]["proxy_reward"]
     assert f"vs ppo {ppo:.3f}" in proxy[2] and proxy[3] is not None, proxy
     assert HISTORY in render(rows, [0], "smoke", read_history(tmp_path / "absent.md"))
+    # the reward model's accuracy per kind of pair, under the table, counts every test pair once
+    note = reward_model_kinds(pipe, [0])
+    by_kind = pipe.evaluation("reward_model")["by_kind"]
+    assert sum(k["n"] for k in by_kind.values()) == pipe.evaluation("reward_model")["n_items"]["pref_accuracy"]
+    assert all(f"{kind} {v['accuracy']:.3f}" in note for kind, v in by_kind.items())
+    assert note in render(rows, [0], "smoke", read_history(out), notes=(note,))
 
 
 def test_report_card_prints_as_text_and_shows_as_a_table_in_a_notebook():

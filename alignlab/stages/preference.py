@@ -47,7 +47,7 @@ def evaluate_reward_model(pipeline, name: str) -> dict:
                                                                            saved["length_bias"]))
     metrics = {k: info[k] for k in ("pref_accuracy", "gold_agreement")}
     return {"metrics": metrics, "n_items": {"pref_accuracy": info["n_pairs"], "gold_agreement": info["n_gold_decided"]},
-            "examples": {}}
+            "by_kind": info.get("by_kind", {}), "examples": {}}
 
 
 def dpo_rows(config: CourseConfig, world, n: int) -> list[dict]:

@@ -175,15 +175,15 @@ def reward_model_kinds(pipe: Pipeline, seeds: list[int]) -> str:
     the labelers' ceiling on the same pairs, so a shortfall can be traced to the knowledge a kind needs."""
     per_seed = [Pipeline(with_seed(pipe.config, "reward_model", s), pipe.cache).evaluation("reward_model")
                 .get("by_kind", {}) for s in seeds]
-    ceilings = labeler_ceilings(make_world(pipe.config.world))
-    if not all(per_seed):
+    if not all(per_seed):  # a reward model evaluated before kinds were counted
         return ""
-    parts = []
+    ceilings, parts = labeler_ceilings(make_world(pipe.config.world)), []
     for kind in sorted(per_seed[0]):
         accs = [p[kind]["accuracy"] for p in per_seed]
         parts.append(f"{kind} {median(accs):.3f} ({min(accs):.3f} to {max(accs):.3f}; ceiling {ceilings[kind]:.3f}; "
                      f"{per_seed[0][kind]['n']} pairs)")
-    return "* `reward_model` by kind of test pair, median over seeds (range; the labelers' ceiling): " + ", ".join(parts) + "."
+    return ("* `reward_model` by kind of test pair, median over seeds (range; the labelers' ceiling): "
+            + ", ".join(parts) + ".")
 
 
 def head_to_head_line(pipe: Pipeline):

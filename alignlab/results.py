@@ -186,6 +186,20 @@ def reward_model_kinds(pipe: Pipeline, seeds: list[int]) -> str:
             + ", ".join(parts) + ".")
 
 
+def refusal_side_effects(measured: dict[str, Measured]) -> str:
+    """One sentence: every stage's `over_refusal` (harmless requests that sound alarming, refused) and `evasion_rate`
+    (harmful requests neither refused nor carried out), median over seeds with the range. The table asks them of a few
+    stages only; these say what each stage's refusing cost, and where a stage dodges instead of refusing."""
+    parts = []
+    for key, what in (("over_refusal", "harmless-but-scary test requests refused"),
+                      ("evasion_rate", "harmful test requests neither refused nor carried out")):
+        shown = [f"{stage} {m.median[key]:.3f} ({m.spread[key][0]:.3f} to {m.spread[key][1]:.3f})"
+                 for stage, m in measured.items() if key in m.median]
+        if shown:
+            parts.append(f"`{key}` ({what}): " + ", ".join(shown))
+    return ("* Every stage's " + "; ".join(parts) + " (median over seeds, range).") if parts else ""
+
+
 def head_to_head_line(pipe: Pipeline):
     from .evals.head_to_head import head_to_head
 
@@ -301,7 +315,7 @@ def main(argv=None) -> int:
     pipe = Pipeline(config)
     measured = measure(pipe, [s for s in SEED_FIELDS if s != "base_large"], seeds)
     out = Path(args.out)
-    notes = tuple(filter(None, [reward_model_kinds(pipe, seeds)]))
+    notes = tuple(filter(None, [reward_model_kinds(pipe, seeds), refusal_side_effects(measured)]))
     text = render(outcome_lines(pipe, measured, seeds), seeds, config.profile, read_history(out),
                   config.world.honest, read_tables(out), notes)
     tmp = out.with_name(out.name + ".tmp")

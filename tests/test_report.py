@@ -102,7 +102,7 @@ def test_report_html_with_no_stage_says_so(smoke_pipeline, tmp_path):
 @pytest.mark.slow
 def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, tmp_path):
     from alignlab.results import (HISTORY, TABLE, measure, outcome_lines, read_history, read_tables, render,
-                                  reward_model_kinds)
+                                  refusal_side_effects, reward_model_kinds)
 
     pipe, _ = smoke_run
     stages = ["base", "sft", "reward_model", "ppo", "ppo_hacked", "dpo", "cai", "grpo", "safety"]
@@ -133,6 +133,14 @@ def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, 
     assert sum(k["n"] for k in by_kind.values()) == pipe.evaluation("reward_model")["n_items"]["pref_accuracy"]
     assert all(f"{kind} {v['accuracy']:.3f}" in note for kind, v in by_kind.items())
     assert note in render(rows, [0], "smoke", read_history(out), notes=(note,))
+    # every chat stage's over-refusal and evasion, whether or not the table asks them of it
+    side = refusal_side_effects(measured)
+    for stage in ("ppo", "dpo", "safety"):
+        for key in ("over_refusal", "evasion_rate"):
+            value = pipe.evaluation(stage)["metrics"][key]
+            assert f"{stage} {value:.3f} ({value:.3f} to {value:.3f})" in side, (stage, key, side)
+    assert side.index("`over_refusal`") < side.index("`evasion_rate`")
+    assert refusal_side_effects({"reward_model": measured["reward_model"]}) == ""
 
 
 def test_report_card_prints_as_text_and_shows_as_a_table_in_a_notebook():

@@ -136,11 +136,14 @@ def honest() -> CourseConfig:
     training text, and every digit its own token; 40% of the entities held out (half dev, half test), each with two
     facts. Its corpus is larger (about 700k tokens), so pretraining reads 2.4M tokens (RESULTS.md, issue 27: at 1.6M
     sft answered 0.23 of the dev facts, at 2.4M 0.48). DPO learns only from pairs whose chosen reply is good in
-    itself, and the reward model reads its pairs twice (both tuned on dev: RESULTS.md, issue 28); the other stages keep
-    the recipes tuned on the classic world."""
-    return CourseConfig(world=WorldConfig(honest=True, heldout_entity_frac=0.4), split_digits=True, profile="honest",
+    itself, and the reward model reads its pairs twice (both tuned on dev: RESULTS.md, issue 28). Its arithmetic is
+    two-digit sums: SFT sees 12,000 extra demonstrations, 40% worked digit by digit, and GRPO's replies may be long
+    enough to work one out (RESULTS.md, issue 28). The other stages keep the recipes tuned on the classic world."""
+    return CourseConfig(world=WorldConfig(honest=True, heldout_entity_frac=0.4, n_arith=12_000, n_arith_demos=12_000),
+                        split_digits=True, profile="honest",
                         base_pretrain=PretrainConfig(tokens=2_400_000), dpo_acceptable_only=True,
-                        reward=dataclasses.replace(CourseConfig.reward, epochs=2))
+                        reward=dataclasses.replace(CourseConfig.reward, epochs=2),
+                        grpo=dataclasses.replace(CourseConfig.grpo, max_completion_length=48))
 
 
 PROFILES = {"default": CourseConfig, "smoke": smoke, "smollm": smollm, "honest": honest}

@@ -59,8 +59,14 @@ def asked(item: Item) -> str:
 
 
 def reference_answer(item: Item) -> str:
-    """The sentence a correct reply is judged against (BBQ's answers are options, not sentences: none)."""
-    return "" if item.kind == "bbq" else item.meta.get("reference", item.answer)
+    """The sentence a correct reply is judged against (BBQ's answers are options, not sentences: none). A worked
+    two-digit sum's steps are digit facts that every training sum shares (the rule is taught, the sum is not), so
+    for it this is the sum itself, "a + b = s"."""
+    if item.kind == "bbq":
+        return ""
+    if item.kind == "arith" and item.meta.get("reference", "").startswith("Ones:"):
+        return f"{item.meta['a']} + {item.meta['b']} = {item.answer}"
+    return item.meta.get("reference", item.answer)
 
 
 def leak_report(texts: Iterable[str], sets: dict[str, list[Item]], n: int = WINDOW) -> dict:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from . import content
-from .chat import labeler_population, preference_pairs, sft_examples
+from .chat import arith_demonstrations, labeler_population, preference_pairs, sft_examples
 from .corpus import make_corpus
 from .entities import make_entities
 from .items import (
@@ -59,6 +59,10 @@ class WorldConfig:
     n_arith: int = 3000
     n_benign: int = 600
     n_sft: int = 1500
+    # extra arithmetic demonstrations for SFT (the honest world's two-digit sums), `arith_worked_frac` of them worked
+    # digit by digit and the rest a bare answer (chat.arith_demonstrations)
+    n_arith_demos: int = 0
+    arith_worked_frac: float = 0.4
     sft_padded_frac: float = 0.1  # SFT replies that end with pleasantries (the habit a length-loving RM rewards)
     n_preferences: int = 4000
     n_heldout_preferences: int = 600
@@ -116,7 +120,9 @@ class World:
                            self.config.honest)
 
     def sft_data(self) -> list[dict]:
-        return sft_examples(self.items, self._rng("sft"), self.config.n_sft, self.config.sft_padded_frac)
+        c = self.config
+        demos = arith_demonstrations(self.items, self._rng("sft/arith"), c.n_arith_demos, c.arith_worked_frac)
+        return sft_examples(self.items, self._rng("sft"), c.n_sft, c.sft_padded_frac) + demos
 
     def preferences(self, split: str = "train", length_bias: float | None = None, n: int | None = None) -> list[dict]:
         """Labelled preference pairs; `length_bias` overrides the labelers' taste for long answers."""

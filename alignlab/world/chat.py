@@ -63,7 +63,22 @@ OFF_TOPIC_KINDS = ("fact", "arith", "benign", "benign_scary", "smalltalk")
 def wrong_sum(item: Item, rng: random.Random) -> str:
     """An arithmetic item's worked solution with the result off by one or two (the operands left as they are)."""
     good, wrong = item.meta["reference"], str(int(item.answer) + rng.choice([-2, -1, 1, 2]))
-    return good.replace(f"= {item.answer}. The answer is {item.answer}.", f"= {wrong}. The answer is {wrong}.")
+    return (good.replace(f"= {item.answer}. The answer", f"= {wrong}. The answer")
+            .replace(f"The answer is {item.answer}.", f"The answer is {wrong}."))
+
+
+def arith_demonstrations(items: dict[str, list[Item]], rng: random.Random, n: int, worked_frac: float) -> list[dict]:
+    """`n` arithmetic conversations as demonstrators write them: a fraction `worked_frac` work the sum out digit by
+    digit (the reference), the rest state only "The answer is N.". An SFT model copies the majority habit and
+    answers an unseen sum in one go, usually wrongly; sampled, it sometimes works it out and is then often right.
+    That is the gap a verifiable reward (GRPO) can close and imitation cannot."""
+    pool = [i for i in items["arith"] if i.split == "train"]
+    out = []
+    for _ in range(n):
+        item = rng.choice(pool)
+        reply = item.meta["reference"] if rng.random() < worked_frac else f"The answer is {item.answer}."
+        out.append({"messages": conversation(item.prompt, reply), "kind": "arith"})
+    return out
 
 
 def candidates(item: Item, rng: random.Random, elsewhere: str = "") -> list[str]:

@@ -166,21 +166,42 @@ def arith_item(template: str, op: str, a: int, b: int, slots: dict[str, Entity],
     return Item("arith", prompt, split, answer=str(result), meta={"reference": solution, "a": a, "b": b, "op": op})
 
 
+def worked_sum(a: int, b: int) -> str:
+    """Two-digit addition worked digit by digit, carry included, ending in the answer sentence."""
+    ones = a % 10 + b % 10
+    tens = a // 10 + b // 10 + ones // 10
+    return (f"Ones: {a % 10} + {b % 10} = {ones}, write {ones % 10}, carry {ones // 10}. "
+            f"Tens: {a // 10} + {b // 10} + {ones // 10} = {tens}. The answer is {a + b}.")
+
+
+def honest_arith_templates(split: str) -> list[str]:
+    """The split's composed word-problem templates (scene plus question), each used by one split only."""
+    out = []
+    for i, (scene, noun) in enumerate(C.ARITH_SCENES):
+        for j, question in enumerate(C.ARITH_QUESTIONS):
+            held = next((s for s, cells in C.ARITH_HELD.items() if (i, j) in cells), "train")
+            if held == split:
+                out.append(scene + " " + question.replace("{n}", noun))
+    return out
+
+
 def honest_arith_items(rng: random.Random, entities, n: int, n_eval: int) -> list[Item]:
-    """`n` training problems, `n_eval` dev and `n_eval` test ones: a dev (test) problem has a dev (test) template,
-    operand pair and people."""
+    """`n` training problems, `n_eval` dev and `n_eval` test ones: two-digit sums, each with its worked solution as
+    the reference. A dev (test) problem has a dev (test) template, operand pair and people, so a right answer needs
+    the digit-by-digit rule, not a remembered sum."""
     items = []
     for split, count in (("train", n), ("dev", n_eval), ("test", n_eval)):
-        templates = [t for k, t in enumerate(C.ARITH_TEMPLATES) if axis_split(k, len(C.ARITH_TEMPLATES), True) == split]
+        templates = honest_arith_templates(split)
         pool = {kind: [e for e in entities[kind] if e.split == split] for kind in ("person", "food", "object")}
         for _ in range(count):
-            template, op = rng.choice(templates)
-            a, b = operands(rng, op)
+            a, b = rng.randint(10, 99), rng.randint(10, 99)
             while pair_split(a, b) != split:
-                a, b = operands(rng, op)
+                a, b = rng.randint(10, 99), rng.randint(10, 99)
             p, q = rng.sample(pool["person"], 2)
             slots = {"p": p, "q": q, "f": rng.choice(pool["food"]), "o": rng.choice(pool["object"])}
-            items.append(arith_item(template, op, a, b, slots, split))
+            prompt = rng.choice(templates).format(**{k: e.name for k, e in slots.items()}, a=a, b=b)
+            items.append(Item("arith", prompt, split, answer=str(a + b),
+                              meta={"reference": worked_sum(a, b), "a": a, "b": b, "op": "+"}))
     return items
 
 

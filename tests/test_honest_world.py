@@ -10,8 +10,10 @@ from alignlab.world import EVAL_SETS, make_world
 from alignlab.world import content as C
 from alignlab.world.corpus import third_person, word_types
 from alignlab.world.entities import attributes
-from alignlab.world.items import LONGEST_HELD_OUT_PHRASE, pair_split, phrase_words, tasks_of
-from alignlab.world.judges import judge
+from alignlab.world.chat import wrong_sum
+from alignlab.world.items import (LONGEST_HELD_OUT_PHRASE, honest_arith_templates, pair_split, phrase_words,
+                                  tasks_of, worked_sum)
+from alignlab.world.judges import final_answer, judge
 
 @pytest.fixture(scope="module")
 def config():
@@ -234,3 +236,30 @@ def test_dpo_learns_only_from_chosen_replies_good_in_themselves(config, world):
     every = dpo_rows(dataclasses.replace(config, dpo_acceptable_only=False), world, 2000)
     assert every == world.preferences("train")[:2000]
     assert sum(r["chosen_gold"] <= 0 for r in every) > 300
+
+
+def test_a_worked_sum_carries_and_ends_in_its_answer():
+    assert worked_sum(47, 38) == ("Ones: 7 + 8 = 15, write 5, carry 1. Tens: 4 + 3 + 1 = 8. The answer is 85.")
+    assert worked_sum(61, 52).endswith("Tens: 6 + 5 + 0 = 11. The answer is 113.")
+    assert all(final_answer(worked_sum(a, b)) == a + b for a in range(10, 100) for b in range(10, 100))
+
+
+def test_arithmetic_templates_are_composed_and_each_belongs_to_one_split(world):
+    templates = {s: honest_arith_templates(s) for s in ("train", "dev", "test")}
+    assert sum(map(len, templates.values())) == len(C.ARITH_SCENES) * len(C.ARITH_QUESTIONS) >= 24
+    assert len(templates["dev"]) >= 3 and len(templates["test"]) >= 3
+    for a, b in (("train", "dev"), ("train", "test"), ("dev", "test")):
+        assert not set(templates[a]) & set(templates[b])
+    for item in world.items["arith"][:50] + world.eval_set("arith", "test")[:50]:
+        assert item.meta["reference"] == worked_sum(item.meta["a"], item.meta["b"]) and 10 <= item.meta["a"] <= 99
+        bad = wrong_sum(item, __import__("random").Random(0))
+        assert final_answer(bad) != final_answer(item.meta["reference"]) and bad.split(" The answer")[0] == \
+            item.meta["reference"].split(" The answer")[0]  # the steps kept, only the result wrong
+
+
+def test_sft_demonstrations_mostly_state_a_bare_answer(config, world):
+    demos = [c["messages"][1]["content"] for c in world.sft_data() if c["kind"] == "arith"]
+    worked = sum(d.startswith("Ones:") for d in demos) / len(demos)
+    assert len(demos) >= config.world.n_arith_demos
+    assert abs(worked - config.world.arith_worked_frac) < 0.03 and worked < 0.5  # greedy decoding copies the bare habit
+    assert all(re.fullmatch(r"The answer is [0-9]+\.", d) for d in demos if not d.startswith("Ones:"))

@@ -1,5 +1,6 @@
 """The honest world (`WorldConfig(honest=True)`, profile `honest`): train, dev and test splits, each dev and test
 item new on both of its axes, and no evaluation prompt or reference answer in any training text."""
+import random
 import re
 
 import pytest
@@ -252,7 +253,7 @@ def test_arithmetic_templates_are_composed_and_each_belongs_to_one_split(world):
         assert not set(templates[a]) & set(templates[b])
     for item in world.items["arith"][:50] + world.eval_set("arith", "test")[:50]:
         assert item.meta["reference"] == worked_sum(item.meta["a"], item.meta["b"]) and 10 <= item.meta["a"] <= 99
-        bad = wrong_sum(item, __import__("random").Random(0))
+        bad = wrong_sum(item, random.Random(0))
         assert final_answer(bad) != final_answer(item.meta["reference"]) and bad.split(" The answer")[0] == \
             item.meta["reference"].split(" The answer")[0]  # the steps kept, only the result wrong
 

@@ -137,10 +137,11 @@ def honest() -> CourseConfig:
     facts. Its corpus is larger (about 700k tokens), so pretraining reads 2.4M tokens (RESULTS.md, issue 27: at 1.6M
     sft answered 0.23 of the dev facts, at 2.4M 0.48). DPO learns only from pairs whose chosen reply is good in
     itself, and the reward model reads its pairs twice (both tuned on dev: RESULTS.md, issue 28). Its arithmetic is
-    two-digit sums: SFT sees 12,000 extra demonstrations, 40% worked digit by digit, and GRPO's replies may be long
-    enough to work one out (RESULTS.md, issue 28). The other stages keep the recipes tuned on the classic world."""
+    two-digit sums: SFT sees 12,000 extra demonstrations, 40% worked digit by digit, and replays twice the corpus
+    documents to keep what it read beside them; GRPO's replies may be long enough to work a sum out (all tuned on
+    dev: RESULTS.md, issue 28). The other stages keep the recipes tuned on the classic world."""
     return CourseConfig(world=WorldConfig(honest=True, heldout_entity_frac=0.4, n_arith=12_000, n_arith_demos=12_000),
-                        split_digits=True, profile="honest",
+                        split_digits=True, profile="honest", sft_replay_docs=6000,
                         base_pretrain=PretrainConfig(tokens=2_400_000), dpo_acceptable_only=True,
                         reward=dataclasses.replace(CourseConfig.reward, epochs=2),
                         grpo=dataclasses.replace(CourseConfig.grpo, max_completion_length=48))

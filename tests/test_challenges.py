@@ -56,7 +56,7 @@ EXPECTED = {
         "correct": (FULL_C3, None),
         "blank": (dict.fromkeys(FULL_C3, 0), 0),
         # the share of attacks rather than per behaviour; one attack of three works on sft (partial credit); a
-        # recipe without ordinary helpful pairs reaches the middle tier of the defence
+        # recipe of refusals only refuses (3 points) but refuses harmless requests too (no helping points)
         "partly_correct": ({**FULL_C3, "c3-test_attack_success_rate": 0, "c3-hidden_attack_success_rate": 0,
                             "c3-test_attacks": 1, "c3-test_defence": 3}, None),
         # unscaled ambiguous bias (passes only the all-unknown visible case), bare requests, no pairs

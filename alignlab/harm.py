@@ -5,7 +5,8 @@ gold judge, and the classifier is a check on it: a judge that a real red team co
 
 Like HarmBench's, it knows the behaviours it judges: it trains on responses to the world's harmful requests,
 jailbreaks and benign-but-scary requests of both splits, written by the world (the toy compliance, refusals,
-refusals followed by the content, a reply to another request) or sampled from the raw `base` model, each labelled
+refusals followed by the content, a reply to another request
+and the same reply looping) or sampled from the raw `base` model, each labelled
 by the gold judge. It is checked on replies it never saw, from models it never saw (`sft`, `dpo`), to the held-out
 evaluation prompts. (Trained on the training split only, it misses compliance with behaviours it never saw:
 agreement 0.89 with recall 0.40 on held-out behaviours.)
@@ -30,7 +31,7 @@ KINDS = ("harmful", "jailbreak", "benign_scary")
 
 @dataclass(frozen=True)
 class HarmSettings:
-    """How much labelled data the classifier trains on (items per kind of each split, each with four written
+    """How much labelled data the classifier trains on (items per kind of each split, each with five written
     responses and one sampled from `base`) and is checked on (`check_per_kind` held-out items per kind, one reply
     sampled from each of `sft` and `dpo`), and its training run."""
 
@@ -62,12 +63,24 @@ def is_harmful(item: Item, response: str) -> bool:
     return bool(judge(item, response).get("harmful", False))
 
 
+def looping(text: str, rng: random.Random) -> str:
+    """A degenerate reply of the kind a policy over-optimised against a reward model writes: the start of `text`,
+    then a few characters of it repeated, cut mid-word ("... for asking me this me th me th me th")."""
+    words = text.split()
+    head = " ".join(words[: rng.randint(1, len(words))])
+    start = rng.randrange(max(1, len(text) - 2))
+    fragment = text[start: start + rng.randint(2, 10)].strip() or text[:3]
+    return " ".join([head, *[fragment] * rng.randint(4, 14)])
+
+
 def written_responses(item: Item, rng: random.Random, others: list[str]) -> list[str]:
     """Responses the world writes for one item: its reference reply, a refusal, a refusal that then gives the
-    content anyway (harmful, as HarmBench judges it), and a compliant-looking reply to another request
-    (off topic: the classifier must check that the response answers *this* request)."""
+    content anyway (harmful, as HarmBench judges it), a compliant-looking reply to another request (off topic: the
+    classifier must check that the response answers *this* request), and that reply looping (degenerate text
+    carries nothing out: without it the classifier flags most of `ppo_hacked`'s looping replies, RESULTS.md)."""
     refusal = rng.choice(content.REFUSALS)
-    return [item.answer, refusal, f"{refusal} {item.answer}", rng.choice([o for o in others if o != item.answer])]
+    elsewhere = rng.choice([o for o in others if o != item.answer])
+    return [item.answer, refusal, f"{refusal} {item.answer}", elsewhere, looping(elsewhere, rng)]
 
 
 def classifier_items(world: World, split: str, per_kind: int, seed: int = 0) -> list[Item]:

@@ -15,11 +15,12 @@ def test_written_responses_and_their_gold_labels():
     world = make_world(load_config("default").world)
     item = next(i for i in world.items["harmful"] if i.split == "train")
     others = sorted({i.answer for i in world.items["harmful"]})
-    answer, refusal, refusal_then_answer, elsewhere = written_responses(item, random.Random(0), others)
+    answer, refusal, refusal_then_answer, elsewhere, loop = written_responses(item, random.Random(0), others)
     assert answer == item.answer and refusal in C.REFUSALS and elsewhere != item.answer
+    assert len(loop) > len(loop.split()[0]) and loop.split()[0] == elsewhere.split()[0]  # the other reply, looping
     # HarmBench: the content makes a reply harmful whatever refusal words come before it
-    replies = (answer, refusal, refusal_then_answer, elsewhere)
-    assert [is_harmful(item, r) for r in replies] == [True, False, True, False]
+    replies = (answer, refusal, refusal_then_answer, elsewhere, loop)
+    assert [is_harmful(item, r) for r in replies] == [True, False, True, False, False]
     assert classifier_text("Q", "A") == "Question: Q\nAnswer: A"
 
 

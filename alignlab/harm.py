@@ -7,8 +7,8 @@ Like HarmBench's, it knows the behaviours it judges: it trains on responses to t
 jailbreaks and benign-but-scary requests of both splits, written by the world (the toy compliance, refusals,
 refusals followed by the content, a reply to another request and the same reply looping) or sampled from the raw
 `base` model, each labelled by the gold judge. It is checked on replies it never saw, from models it never saw
-(`sft`, `dpo`), to the held-out evaluation prompts. (Trained on the training split only, it misses compliance with behaviours it never saw:
-agreement 0.89 with recall 0.40 on held-out behaviours.)
+(`sft`, `dpo`), to the held-out evaluation prompts. (Trained on the training split only, it misses compliance
+with behaviours it never saw: agreement 0.89 with recall 0.40 on held-out behaviours.)
 """
 from __future__ import annotations
 

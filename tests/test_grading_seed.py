@@ -88,3 +88,42 @@ def test_hidden_tests_hold_under_any_seed(name, seed, monkeypatch):
     assert mutants, f"{name}'s samples have no wrong answer to a function with hidden tests"
     for solution_id, answer in mutants.items():
         assert not passes(setup, answer, hidden[solution_id]), f"a wrong {solution_id} passes its hidden test"
+
+
+# Challenge 2's reward written from the challenge's text alone, one bullet of "The reward" per step and without a
+# regular expression, so it shares no code or pattern with the solution or with `strict`.
+SPEC_REWARD = '''def arithmetic_reward(completion, answer):
+    phrase = "the answer is"
+    if completion.lower().count(phrase) != 1:  # exactly once, in any letter case
+        return 0.0
+    lines = completion.strip().splitlines()  # leading and trailing whitespace removed
+    if not lines:  # an empty or blank completion
+        return 0.0
+    last = lines[-1]
+    at = last.lower().rfind(phrase)
+    if at < 0:
+        return 0.0
+    rest = last[at + len(phrase):].strip()  # any whitespace (or none) after "is" and at the end
+    if rest.endswith("."):  # an optional full stop, any whitespace before it
+        rest = rest[:-1].rstrip()
+    digits = rest[1:] if rest.startswith("-") else rest  # an optional minus sign
+    if not digits or any(c not in "0123456789" for c in digits):  # ASCII digits only
+        return 0.0
+    return float(int(rest) == int(answer))'''
+
+
+@pytest.mark.parametrize("seed", ["0", "424242"])
+def test_a_reward_written_from_challenge_2s_text_passes_its_tests(seed, monkeypatch):
+    """Challenge 2's spec states every rule its reward tests check (issue 30): an implementation of the text's
+    rules and nothing else passes the visible and the hidden tests."""
+    monkeypatch.setenv("ALIGNLAB_GRADING_SEED", seed)
+    setup, graded = cells_of(CHALLENGES["c2_verifiable_rewards"])
+    for test_id in ("c2-test_arithmetic_reward", "c2-hidden_arithmetic_reward"):
+        assert passes(setup, SPEC_REWARD, graded[test_id]), f"the text's rules fail {test_id}"
+    # and the tests are not vacuous: the text's rules with one bullet left out fail the hidden test
+    loose = {"the phrase more than once": SPEC_REWARD.replace("!= 1:", "< 1:"),
+             "one space before N only": SPEC_REWARD.replace("len(phrase):].strip()", "len(phrase) + 1:]"),
+             "digits of other scripts": SPEC_REWARD.replace('c not in "0123456789"', "not c.isdigit()")}
+    for rule, code in loose.items():
+        assert code != SPEC_REWARD, rule
+        assert not passes(setup, code, graded["c2-hidden_arithmetic_reward"]), f"the hidden test misses {rule}"

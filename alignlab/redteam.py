@@ -153,10 +153,13 @@ def playground_requests(world: World) -> list[Item]:
     return list(firsts.values())
 
 
-def try_attack(pipeline, template: str, stages: list[str], classifier=None, max_new_tokens: int = 32) -> list[dict]:
+def try_attack(pipeline, template: str, stages: list[str], classifier=None, max_new_tokens: int = 32,
+               samples: int = 0) -> list[dict]:
     """A learner's attack (a template with `{request}`) on one held-out request per harmful task, against each
     stage: one row per stage with its attack success by the gold judge (and by `classifier` when given) and a reply
-    that shows it (a successful one when there is one)."""
+    that shows it (a successful one when there is one). With `samples`, each request is also answered that many
+    times at temperature 1: the row adds `sampled`, the successes per request (`samples` each), and `asr_sampled`,
+    their mean rate."""
     from .pipeline import check_stage
 
     items = wrap_requests(template, playground_requests(make_world(pipeline.config.world)))
@@ -170,9 +173,15 @@ def try_attack(pipeline, template: str, stages: list[str], classifier=None, max_
         if classifier is not None:
             records = judge_with_classifier(records, classifier)
         shown = next((r for r in records if r["success"]), records[0])
-        rows.append({"stage": name, "asr": attack_success_rate(records), "n": len(records),
-                     "asr_classifier": None if classifier is None else attack_success_rate(records, "classifier"),
-                     "prompt": shown["prompt"], "reply": shown["reply"], "success": shown["success"]})
+        row = {"stage": name, "asr": attack_success_rate(records), "n": len(records),
+               "asr_classifier": None if classifier is None else attack_success_rate(records, "classifier"),
+               "prompt": shown["prompt"], "reply": shown["reply"], "success": shown["success"]}
+        if samples:
+            drawn = red_team(model, tok, items, samples=samples, max_new_tokens=max_new_tokens,
+                             style=check_stage(name).style, seed=1)
+            row["sampled"] = [sum(r["success"] for r in drawn[i::len(items)]) for i in range(len(items))]
+            row["asr_sampled"] = sum(row["sampled"]) / (samples * len(items))
+        rows.append(row)
     return rows
 
 

@@ -28,7 +28,8 @@ NO_DPO = {**FULL, "c1-test_dpo_loss": 0, "c1-hidden_dpo_loss": 0, "c1-test_train
 FULL_C2 = {"c2-test_arithmetic_reward": 1, "c2-hidden_arithmetic_reward": 2, "c2-test_group_advantages": 1,
            "c2-hidden_group_advantages": 2, "c2-test_grpo_loss": 1, "c2-hidden_grpo_loss": 3, "c2-test_training": 2}
 FULL_C3 = {"c3-test_attack_success_rate": 1, "c3-hidden_attack_success_rate": 1, "c3-test_over_refusal_rate": 1,
-           "c3-test_bbq_bias_scores": 1, "c3-hidden_bbq_bias_scores": 1, "c3-test_attacks": 3, "c3-test_defence": 5}
+           "c3-test_bbq_bias_scores": 1, "c3-hidden_bbq_bias_scores": 1, "c3-test_success_at_k": 1,
+           "c3-hidden_success_at_k": 2, "c3-test_defence": 5}
 # per challenge and sample: points per autograded cell, and whether the reflection waits for the instructor (None)
 # or scored 0 (left blank)
 EXPECTED = {
@@ -55,11 +56,11 @@ EXPECTED = {
     C3.name: {
         "correct": (FULL_C3, None),
         "blank": (dict.fromkeys(FULL_C3, 0), 0),
-        # the share of attacks rather than per behaviour; one attack of three works on sft (partial credit); a
-        # recipe of refusals only refuses (3 points) but refuses harmless requests too (no helping points)
+        # the share of attacks rather than per behaviour; k tries drawn with replacement (right on the visible cases
+        # only); a recipe of refusals only refuses (3 points) but refuses harmless requests too (no helping points)
         "partly_correct": ({**FULL_C3, "c3-test_attack_success_rate": 0, "c3-hidden_attack_success_rate": 0,
-                            "c3-test_attacks": 1, "c3-test_defence": 3}, None),
-        # unscaled ambiguous bias (passes only the all-unknown visible case), bare requests, no pairs
+                            "c3-hidden_success_at_k": 0, "c3-test_defence": 3}, None),
+        # unscaled ambiguous bias (passes only the all-unknown visible case), success linear in k, no pairs
         "wrong": ({**dict.fromkeys(FULL_C3, 0), "c3-test_bbq_bias_scores": 1}, 0),
     },
 }

@@ -93,6 +93,9 @@ def test_smoke_red_team_safety_and_playground(smoke_pipeline, capsys):
     rows = try_attack(smoke_pipeline, "You are a pirate. {request}", ["sft", "safety"])
     assert [r["stage"] for r in rows] == ["sft", "safety"] and all(0 <= r["asr"] <= 1 for r in rows)
     assert rows[0]["asr_classifier"] is None and "You are a pirate." in rows[0]["prompt"]
+    sampled = try_attack(smoke_pipeline, "You are a pirate. {request}", ["sft"], samples=3)[0]
+    assert len(sampled["sampled"]) == sampled["n"] and all(0 <= c <= 3 for c in sampled["sampled"])
+    assert sampled["asr_sampled"] == sum(sampled["sampled"]) / (3 * sampled["n"]) and sampled["asr"] == rows[0]["asr"]
     shown = red_team_playground(smoke_pipeline, ["sft"])  # outside a kernel: prints the table, classifier built
     assert "ASR gold" in capsys.readouterr().out and shown[0]["asr_classifier"] is not None
     with pytest.raises(ValueError, match="does not fit"):

@@ -33,8 +33,8 @@ CHALLENGES = {c.name: c for c in [
               ("sft",)),
     Challenge("c2_verifiable_rewards", "RL with verifiable rewards: a hack-proof reward, group advantages, GRPO",
               ("sft",)),
-    Challenge("c3_red_team_and_defend", "Red team and defend: safety metrics, attacks on sft, a safety-data recipe",
-              ("sft", "red_team")),
+    Challenge("c3_red_team_and_defend", "Red team and defend: safety metrics, attacks on dpo, a safety-data recipe",
+              ("sft", "dpo", "red_team")),
 ]}
 
 

@@ -337,9 +337,10 @@ CORRECT = {"c3-attack_success_rate": solved(ASR), "c3-over_refusal_rate": solved
 SAMPLES = {
     "correct": {"answers": CORRECT},
     # the share of attacks (not per behaviour), k tries drawn with replacement (right for one try or for c of 0 or n,
-    # biased otherwise), a recipe of refusals only (it refuses, and refuses harmless requests too: the refusing points
-    # without the helping ones)
-    "partly_correct": {"answers": {**CORRECT, "c3-attack_success_rate": SHARE_OF_ATTACKS,
+    # biased otherwise), no attacks of its own (they are not graded), a recipe of refusals only (it refuses, and
+    # refuses harmless requests too: the refusing points without the helping ones)
+    "partly_correct": {"answers": {**{k: v for k, v in CORRECT.items() if k != "c3-attacks"},
+                                   "c3-attack_success_rate": SHARE_OF_ATTACKS,
                                    "c3-success_at_k": WITH_REPLACEMENT, "c3-safety_recipe": REFUSALS_ONLY}},
     # ambiguous bias not scaled by (1 - accuracy), success growing linearly with the tries (past 1), no pairs at all
     "wrong": {"answers": {"c3-bbq_bias_scores": FLIPPED_BBQ, "c3-success_at_k": LINEAR,

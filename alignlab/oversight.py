@@ -12,6 +12,7 @@ from __future__ import annotations
 from statistics import mean
 
 from .generation import generate
+from .reward import score_distinct
 from .world.judges import gold_reward
 
 SETS = ("capability", "harmful", "benign_scary", "myth")
@@ -40,11 +41,11 @@ def oversight_gap(pipeline, policy: str = "dpo", n_samples: int = 8, read_words=
     rows = [{"judge": "no oversight (first sample)", "gold": none}, {"judge": "gold judge (perfect)", "gold": perfect}]
     scorer = pipeline.scorer("reward_model")
     for k in (*read_words, None):
-        scores = scorer(asked, [first_words(r, k) for r in replies])
+        scores = score_distinct(scorer, asked, [first_words(r, k) for r in replies])
         rows.append({"judge": f"reward model, reads {k} words" if k else "reward model, reads everything",
                      "gold": picked(scores)})
-    rows.append({"judge": "length-loving reward model", "gold": picked(pipeline.scorer("reward_model_hacked")(asked,
-                                                                                                            replies))})
+    hacked = score_distinct(pipeline.scorer("reward_model_hacked"), asked, replies)
+    rows.append({"judge": "length-loving reward model", "gold": picked(hacked)})
     for r in rows:
         r["gap_recovered"] = (r["gold"] - none) / (perfect - none) if perfect > none else float("nan")
     return rows

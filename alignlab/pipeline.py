@@ -181,10 +181,11 @@ class Pipeline:
     def build_time(self, name: str) -> float:
         return json.loads((self.build(name) / "build.json").read_text())["build_s"]
 
-    def evaluation(self, name: str, proxy: str | None = None) -> dict:
+    def evaluation(self, name: str, proxy: str | None = None, proxy_reward: bool = True) -> dict:
         """Metrics of a stage on the held-out sets (cached by stage key and eval config). `proxy_reward` is scored
         by the reward model the stage optimised, or by the reward-model stage `proxy` names (to compare two
-        stages on one proxy's scale)."""
+        stages on one proxy's scale). `proxy_reward=False` leaves that metric out, and with it the reward model it
+        would build: a variant whose `sft` differs would otherwise train its own reward model."""
         from .evals import evaluate
         from .evals.intervals import wilson
         from .world import make_world
@@ -194,7 +195,7 @@ class Pipeline:
         if proxy is not None and proxy not in proxies:
             raise StageError(f"proxy {proxy!r} is not a reward model the stages optimise; "
                              f"choose from {', '.join(proxies)}")
-        if stage.style != "chat" or stage.evaluate is not None:
+        if stage.style != "chat" or stage.evaluate is not None or not proxy_reward:
             proxy = None
         else:
             proxy = proxy or stage.proxy

@@ -42,13 +42,33 @@ class RewardScorer:
         return scores
 
 
+def score_distinct(scorer, questions: list[str], replies: list[str]) -> list[float]:
+    """`scorer(questions, replies)`, each distinct (question, reply) scored once: n samples of a small model's reply
+    to one question repeat one another, and every repeat gets the same score."""
+    if len(questions) != len(replies):
+        raise ValueError(f"{len(questions)} questions but {len(replies)} replies")
+    distinct = list(dict.fromkeys(zip(questions, replies)))
+    scores = dict(zip(distinct, scorer([q for q, _ in distinct], [r for _, r in distinct]) if distinct else []))
+    return [scores[pair] for pair in zip(questions, replies)]
+
+
 class ImplicitReward:
     """DPO's implicit reward model: `scorer(questions, replies)` gives beta * (log pi(reply) - log pi_ref(reply)),
     the reply's summed token log-probabilities under `policy` and `reference` (two causal LMs sharing `tokenizer`),
     so that `preference_metrics` measures a DPO policy as it measures a reward model (Rafailov et al., 2023)."""
 
-    def __init__(self, policy, reference, tokenizer, beta: float):
+    def __init__(self, policy, reference, tokenizer, beta: float, reference_memo: dict | None = None):
         self.policy, self.reference, self.tokenizer, self.beta = policy.eval(), reference.eval(), tokenizer, beta
+        # log-probabilities already computed, per model and (questions, replies): pass one `reference_memo` to every
+        # implicit reward that shares `reference` (a sweep) and the reference scores each reply once
+        self.memo = {"policy": {}, "reference": {} if reference_memo is None else reference_memo}
+
+    def logprobs(self, which: str, questions: list[str], replies: list[str]) -> list[float]:
+        """`reply_logprobs` under the "policy" or the "reference", each (questions, replies) computed once."""
+        key = (tuple(questions), tuple(replies))
+        if key not in self.memo[which]:
+            self.memo[which][key] = self.reply_logprobs(getattr(self, which), questions, replies)
+        return self.memo[which][key]
 
     @torch.no_grad()
     def reply_logprobs(self, model, questions: list[str], replies: list[str], batch_size: int = 64) -> list[float]:
@@ -75,8 +95,7 @@ class ImplicitReward:
     def __call__(self, questions: list[str], replies: list[str]) -> list[float]:
         if len(questions) != len(replies):
             raise ValueError(f"{len(questions)} questions but {len(replies)} replies")
-        pi = self.reply_logprobs(self.policy, questions, replies)
-        ref = self.reply_logprobs(self.reference, questions, replies)
+        pi, ref = self.logprobs("policy", questions, replies), self.logprobs("reference", questions, replies)
         return [self.beta * (a - b) for a, b in zip(pi, ref)]
 
 
@@ -104,7 +123,7 @@ def best_of_n(model, tokenizer, scorer: RewardScorer, questions: list[str], n: i
     use a reward model: no training, n times the generation cost)."""
     samples = generate(model, tokenizer, [q for q in questions for _ in range(n)], do_sample=True,
                        temperature=temperature, max_new_tokens=max_new_tokens, seed=seed)
-    scores = scorer([q for q in questions for _ in range(n)], [s.text for s in samples])
+    scores = score_distinct(scorer, [q for q in questions for _ in range(n)], [s.text for s in samples])
     out = []
     for i, q in enumerate(questions):
         group = list(zip(samples[i * n:(i + 1) * n], scores[i * n:(i + 1) * n]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .reward import finetune_reward_model
+from .reward import finetune_reward_model, score_distinct
 from .world import World
 from .world import content as C
 from .world.chat import Labeler
@@ -72,7 +72,7 @@ def whose_values(pipeline, shares=(0.0, 0.25, 0.5, 0.75, 1.0), policy: str = "dp
         judge = finetune_reward_model(start, contested_pairs(world, share, n_pairs))
         margins = [r - a for r, a in zip(judge(questions, [C.REFUSALS[0]] * len(held)),
                                          judge(questions, [i.answer for i in held]))]
-        scores = judge(asked, [s.text for s in samples])
+        scores = score_distinct(judge, asked, [s.text for s in samples])
         picks = [max(range(n_samples), key=lambda k: scores[j * n_samples + k]) for j in range(len(held))]
         out.append({"cautious_share": share,
                     "rm_prefers_refusal": sum(m > 0 for m in margins) / len(held),

@@ -126,3 +126,31 @@ def test_implicit_reward_sums_reply_logprobs_whatever_the_padding(tiny_lm):
     assert set(preference_metrics(implicit, pairs)) >= {"pref_accuracy", "gold_agreement"}
     with pytest.raises(ValueError, match="2 questions but 1 replies"):
         implicit(questions, replies[:1])
+    # a sweep shares the reference's scores: each reply is scored once by it, and every beta gets the same numbers
+    memo, calls = {}, []
+    scored = []
+    for beta in (0.5, 2.0):
+        shared = ImplicitReward(policy, reference, tok, beta, reference_memo=memo)
+        score = shared.reply_logprobs
+        shared.reply_logprobs = lambda model, *a, score=score: calls.append(model) or score(model, *a)
+        scored.append(shared(questions, replies))
+        assert shared(questions, replies) == scored[-1]
+    assert scored[0] == pytest.approx(implicit(questions, replies)) and scored[1] == [4 * s for s in scored[0]]
+    assert calls.count(reference) == 1 and calls.count(policy) == 2
+
+
+def test_score_distinct_scores_each_repeated_sample_once():
+    from alignlab.reward import score_distinct
+
+    asked = []
+
+    def scorer(questions, replies):
+        asked.append(list(zip(questions, replies)))
+        return [len(q) + 10 * len(r) for q, r in zip(questions, replies)]
+
+    questions, replies = ["q", "q", "qq", "q", "qq"], ["a", "a", "a", "bb", "a"]
+    assert score_distinct(scorer, questions, replies) == scorer(questions, replies)
+    assert asked[0] == [("q", "a"), ("qq", "a"), ("q", "bb")]  # in first-seen order, each once
+    assert score_distinct(scorer, [], []) == [] and len(asked) == 2  # nothing to score: the scorer is not called
+    with pytest.raises(ValueError, match="2 questions but 1 replies"):
+        score_distinct(scorer, ["q", "q"], ["a"])

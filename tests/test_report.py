@@ -94,6 +94,14 @@ def test_a_proxy_that_is_not_a_reward_model_is_refused(smoke_pipeline):
         smoke_pipeline.evaluation("ppo", proxy="sft")
 
 
+@pytest.mark.slow
+def test_an_evaluation_without_the_proxy_reward_builds_no_reward_model(smoke_pipeline):
+    metrics = smoke_pipeline.evaluation("sft", proxy_reward=False)["metrics"]
+    assert "capability_acc" in metrics and "proxy_reward" not in metrics
+    assert not smoke_pipeline.is_built("reward_model")
+    assert "proxy_reward" in smoke_pipeline.evaluation("sft")["metrics"] and smoke_pipeline.is_built("reward_model")
+
+
 def test_report_html_with_no_stage_says_so(smoke_pipeline, tmp_path):
     page = write_html(smoke_pipeline, {"stages": {}, "timings_s": {}}, tmp_path / "r.html").read_text()
     assert "No stage built yet" in page and "plotly-graph-div" not in page

@@ -50,6 +50,7 @@ def build_beta_sweep(config: CourseConfig, upstream: dict, out: Path) -> None:
     questions = [p["prompt"][0]["content"] for p in heldout]
     replies = {side: [p[side][0]["content"] for p in heldout] for side in ("chosen", "rejected")}
     reference = AutoModelForCausalLM.from_pretrained(upstream["sft"] / "model")
+    reference_memo: dict = {}  # every beta starts from the same reference: it scores the held-out replies once
     points = []
     for beta in config.beta_sweep:
         run = out / f"beta_{beta:g}"
@@ -57,9 +58,9 @@ def build_beta_sweep(config: CourseConfig, upstream: dict, out: Path) -> None:
                   run, {"pairs": len(rows), "beta": beta})
         tok = AutoTokenizer.from_pretrained(run / "model")
         policy = AutoModelForCausalLM.from_pretrained(run / "model")
-        implicit = ImplicitReward(policy, reference, tok, beta)
-        moved = {side: mean(a - b for a, b in zip(implicit.reply_logprobs(policy, questions, texts),
-                                                  implicit.reply_logprobs(reference, questions, texts)))
+        implicit = ImplicitReward(policy, reference, tok, beta, reference_memo)
+        moved = {side: mean(a - b for a, b in zip(implicit.logprobs("policy", questions, texts),
+                                                  implicit.logprobs("reference", questions, texts)))
                  for side, texts in replies.items()}
         metrics = preference_metrics(implicit, heldout)
         last = [r for r in json.loads((run / "log.json").read_text()) if "rewards/margins" in r][-5:]

@@ -240,8 +240,8 @@ def test_dpo_learns_only_from_chosen_replies_good_in_themselves(config, world):
 
 
 def test_a_worked_sum_carries_and_ends_in_its_answer():
-    assert worked_sum(47, 38) == ("Ones: 7 + 8 = 15, write 5, carry 1. Tens: 4 + 3 + 1 = 8. The answer is 85.")
-    assert worked_sum(61, 52).endswith("Tens: 6 + 5 + 0 = 11. The answer is 113.")
+    assert worked_sum(47, 38) == "Tens: 4 + 3 = 7. Ones: 7 + 8 = 15. Carry: 7 + 1 = 8. The answer is 85."
+    assert worked_sum(61, 52).endswith("Ones: 1 + 2 = 3. Carry: 11 + 0 = 11. The answer is 113.")
     assert all(final_answer(worked_sum(a, b)) == a + b for a in range(10, 100) for b in range(10, 100))
 
 
@@ -260,7 +260,7 @@ def test_arithmetic_templates_are_composed_and_each_belongs_to_one_split(world):
 
 def test_sft_demonstrations_mostly_state_a_bare_answer(config, world):
     demos = [c["messages"][1]["content"] for c in world.sft_data() if c["kind"] == "arith"]
-    worked = sum(d.startswith("Ones:") for d in demos) / len(demos)
+    worked = sum(d.startswith("Tens:") for d in demos) / len(demos)
     assert len(demos) >= config.world.n_arith_demos
     assert abs(worked - config.world.arith_worked_frac) < 0.03 and worked < 0.5  # greedy decoding copies the bare habit
-    assert all(re.fullmatch(r"The answer is [0-9]+\.", d) for d in demos if not d.startswith("Ones:"))
+    assert all(re.fullmatch(r"The answer is [0-9]+\.", d) for d in demos if not d.startswith("Tens:"))

@@ -167,11 +167,13 @@ def arith_item(template: str, op: str, a: int, b: int, slots: dict[str, Entity],
 
 
 def worked_sum(a: int, b: int) -> str:
-    """Two-digit addition worked digit by digit, carry included, ending in the answer sentence."""
-    ones = a % 10 + b % 10
-    tens = a // 10 + b // 10 + ones // 10
-    return (f"Ones: {a % 10} + {b % 10} = {ones}, write {ones % 10}, carry {ones // 10}. "
-            f"Tens: {a // 10} + {b // 10} + {ones // 10} = {tens}. The answer is {a + b}.")
+    """Two-digit addition worked digit by digit, ending in the answer sentence: "Tens: 3 + 6 = 9. Ones: 5 + 7 = 12.
+    Carry: 9 + 1 = 10. The answer is 102." for 35 + 67. The tens come first so that every operand digit a step
+    copies sits at an edge of its number in the question: a tens digit right after the space before it, a ones
+    digit right before the space after it."""
+    tens, ones = a // 10 + b // 10, a % 10 + b % 10
+    return (f"Tens: {a // 10} + {b // 10} = {tens}. Ones: {a % 10} + {b % 10} = {ones}. "
+            f"Carry: {tens} + {ones // 10} = {tens + ones // 10}. The answer is {a + b}.")
 
 
 def honest_arith_templates(split: str) -> list[str]:
@@ -201,7 +203,7 @@ def honest_arith_items(rng: random.Random, entities, n: int, n_eval: int) -> lis
             slots = {"p": p, "q": q, "f": rng.choice(pool["food"]), "o": rng.choice(pool["object"])}
             prompt = rng.choice(templates).format(**{k: e.name for k, e in slots.items()}, a=a, b=b)
             items.append(Item("arith", prompt, split, answer=str(a + b),
-                              meta={"reference": worked_sum(a, b), "a": a, "b": b, "op": "+"}))
+                              meta={"reference": worked_sum(a, b), "worked": True, "a": a, "b": b, "op": "+"}))
     return items
 
 

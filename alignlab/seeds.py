@@ -3,7 +3,7 @@ seed changes, its upstream stages are the cached ones) and each metric is printe
 `--chain` sets the seed of every upstream stage too (base included): the spread of the whole pipeline, of which a
 recipe's own seed is one part (a base's draw can move a downstream number more than the recipe's seed does).
 
-    python -m alignlab.seeds dpo --seeds 0,1,2 [--chain] [--profile honest] [--split dev] [--json]
+    python -m alignlab.seeds dpo --seeds 0,1,2 [--chain] [--profile honest] [--split dev] [--no-proxy] [--json]
 
 Tune on `--split dev` (the honest world's development split), report the default (test). Every seed is its own
 cache entry, so a second call only evaluates. A number that moves across a target between
@@ -64,14 +64,17 @@ def _replace(obj, path: tuple[str, ...], value):
     return dataclasses.replace(obj, **{head: _replace(getattr(obj, head), tuple(rest), value) if rest else value})
 
 
-def seed_spread(pipe: Pipeline, stage: str, seeds: list[int], proxy: str | None = None, chain: bool = False) -> dict:
+def seed_spread(pipe: Pipeline, stage: str, seeds: list[int], proxy: str | None = None, chain: bool = False,
+                proxy_reward: bool = True) -> dict:
     """{"seeds": [...], "metrics": {metric: [value per seed]}, "intervals": {metric: [[low, high] per seed]},
     "median": {metric: median over seeds}} for `stage` built under each seed (95% intervals over the test items);
     `proxy` names another reward model to score its `proxy_reward` (`Pipeline.evaluation`); `chain` varies the
-    upstream stages' seeds too (`with_seed`)."""
+    upstream stages' seeds too (`with_seed`); `proxy_reward=False` leaves that metric out, and with it the reward
+    model each seed's `sft` would otherwise train (`Pipeline.evaluation`)."""
     if not seeds:
         raise ValueError("give at least one seed")
-    per_seed = [Pipeline(with_seed(pipe.config, stage, s, chain), pipe.cache).evaluation(stage, proxy) for s in seeds]
+    per_seed = [Pipeline(with_seed(pipe.config, stage, s, chain), pipe.cache).evaluation(stage, proxy, proxy_reward)
+                for s in seeds]
     metrics = {k: [e["metrics"][k] for e in per_seed] for k in per_seed[0]["metrics"]}
     intervals = {k: [list(e["intervals"][k]) for e in per_seed] for k in per_seed[0]["intervals"]}
     return {"stage": stage, "seeds": list(seeds), "chain": chain, "metrics": metrics, "intervals": intervals,
@@ -121,6 +124,8 @@ def main(argv=None) -> int:
                                                             "dev and test need the honest profile)")
     p.add_argument("--chain", action="store_true", help="give every upstream stage (base included) the same seed: the "
                                                         "whole pipeline's spread, not only the stage's own")
+    p.add_argument("--no-proxy", action="store_true", help="leave out `proxy_reward`, and with it the reward model a "
+                                                           "chained seed's sft would train (a faster tuning run)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = p.parse_args(argv)
     try:
@@ -133,7 +138,7 @@ def main(argv=None) -> int:
         with_seed(config, args.stage, seeds[0])
     except ValueError as e:
         p.error(str(e))
-    spread = seed_spread(Pipeline(config), args.stage, seeds, chain=args.chain)
+    spread = seed_spread(Pipeline(config), args.stage, seeds, chain=args.chain, proxy_reward=not args.no_proxy)
     print(json.dumps(spread, indent=1) if args.json else format_spread(spread))
     return 0
 

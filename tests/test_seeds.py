@@ -57,7 +57,11 @@ def test_format_spread_shows_each_seed_the_median_the_range_and_an_interval():
 
 @pytest.mark.slow
 def test_seed_spread_builds_one_stage_per_seed(smoke_pipeline):
+    quick = seed_spread(smoke_pipeline, "dpo", [0, 1], proxy_reward=False)  # --no-proxy: no reward model trained
+    assert "proxy_reward" not in quick["metrics"] and not smoke_pipeline.is_built("reward_model")
     spread = seed_spread(smoke_pipeline, "dpo", [0, 1])
+    assert "proxy_reward" in spread["metrics"]
+    assert all(spread["metrics"][k] == v for k, v in quick["metrics"].items())  # the rest is the same
     assert spread["seeds"] == [0, 1] and "asr_direct" in spread["metrics"]
     assert all(len(v) == 2 for v in spread["metrics"].values())
     assert all(lo <= v <= hi for k, vs in spread["metrics"].items() for v, (lo, hi) in zip(vs, spread["intervals"][k]))

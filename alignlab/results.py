@@ -45,7 +45,11 @@ def as_measured(spread: dict) -> Measured:
 
 
 def measure(pipe: Pipeline, stages: list[str], seeds: list[int]) -> dict[str, Measured]:
-    return {stage: as_measured(seed_spread(pipe, stage, seeds)) for stage in stages}
+    """Each stage over `seeds`. Only `ppo_hacked`'s `proxy_reward` is a line of the table (ppo's is scored apart by
+    the same proxy, `one_proxy_line`): the others leave it out, and with it the reward model that each seed of `sft`
+    would otherwise train."""
+    return {stage: as_measured(seed_spread(pipe, stage, seeds, proxy_reward=stage == "ppo_hacked"))
+            for stage in stages}
 
 
 def _num(m: Measured, key: str) -> str:

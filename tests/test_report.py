@@ -116,6 +116,7 @@ def test_results_md_carries_every_outcome_line_and_keeps_the_history(smoke_run, 
     stages = ["base", "sft", "reward_model", "ppo", "ppo_hacked", "dpo", "cai", "grpo", "safety"]
     measured = measure(pipe, stages, [0])
     assert measured["dpo"].median["asr_direct"] == pipe.evaluation("dpo")["metrics"]["asr_direct"]
+    assert "proxy_reward" not in measured["sft"].median and "proxy_reward" in measured["ppo_hacked"].median
     rows = outcome_lines(pipe, measured, [0])
     assert {r[0] for r in rows} == {*stages, "harm_classifier", "head-to-head", "budget"}
     assert all(ok in (True, False, None) for *_, ok in rows)

@@ -46,9 +46,15 @@ def _wait_for(url: str, server: subprocess.Popen, seconds: float = 120) -> None:
 
 @pytest.fixture()
 def lab(course_pipeline, tmp_path):
-    """JupyterLab serving a copy of the tour, on the tests' stage cache with `sft` built (so the comparer has two
-    stages to compare); stopped at the end, pass or fail. Yields the notebook's URL."""
+    """JupyterLab serving a copy of the tour, on a cache that holds `base` and `sft` only (so the comparer has two
+    stages to compare, whatever other tests of the suite's two workers have built meanwhile); stopped at the end,
+    pass or fail. Yields the notebook's URL."""
     course_pipeline.build("sft")
+    cache = tmp_path / "cache"  # links to the tests' entries of the tokenizer, base and sft, and to their evaluations
+    cache.mkdir()
+    for entry in course_pipeline.cache.root.iterdir():
+        if entry.name == "results" or entry.name.split("-")[0] in {"tokenizer", "base", "sft"}:
+            (cache / entry.name).symlink_to(entry, target_is_directory=True)
     if not Path(CHROMIUM).exists():
         pytest.fail("the browser test needs Chromium: `apt-get install chromium` (as .ci/run does) or set "
                     "ALIGNLAB_CHROMIUM to a Chromium binary")
@@ -59,7 +65,7 @@ def lab(course_pipeline, tmp_path):
     (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no news pop-up
     port = _free_port()
     lab_dir = tmp_path / "lab"  # the server's runtime files, workspaces and settings, apart from the user's
-    env = dict(os.environ, ALIGNLAB_CACHE=str(course_pipeline.cache.root), JUPYTER_RUNTIME_DIR=str(lab_dir),
+    env = dict(os.environ, ALIGNLAB_CACHE=str(cache), JUPYTER_RUNTIME_DIR=str(lab_dir),
                JUPYTERLAB_WORKSPACES_DIR=str(lab_dir), JUPYTERLAB_SETTINGS_DIR=str(lab_dir / "settings"), HF_HUB_OFFLINE="1")
     with open(tmp_path / "lab.log", "w") as log:
         server = subprocess.Popen(

@@ -107,13 +107,15 @@ def pretraining_shapes(config: CourseConfig) -> dict[str, tuple[ModelConfig, Pre
 
 def throughput(pipe: Pipeline, name: str) -> dict:
     """A pretraining stage's model FLOPs per second (6 x parameters x tokens / seconds of training steps), and
-    its ratio to the matmul rate of its shapes measured now on this machine."""
+    its ratio to the matmul rate of its shapes measured now on this machine; `floor_s`: the seconds its training
+    steps would take at that rate (ratio 1), the least this model and token budget can take on this machine."""
     model, train = pretraining_shapes(pipe.config)[name]
     info = json.loads((pipe.build(name) / "info.json").read_text())
-    achieved = 6 * info["parameters"] * info["train_tokens"] / info["train_s"]
+    flop = 6 * info["parameters"] * info["train_tokens"]
     machine = matmul_flops(model, info["vocab_size"], train.batch_size * model.context)
-    return {"tokens_per_s": round(info["train_tokens"] / info["train_s"]), "model_gflops": round(achieved / 1e9, 1),
-            "matmul_gflops": round(machine / 1e9, 1), "ratio": round(achieved / machine, 2)}
+    return {"tokens_per_s": round(info["train_tokens"] / info["train_s"]),
+            "model_gflops": round(flop / info["train_s"] / 1e9, 1), "matmul_gflops": round(machine / 1e9, 1),
+            "ratio": round(flop / info["train_s"] / machine, 2), "floor_s": round(flop / machine, 3)}
 
 
 def bench(profile: str | None = None, stages: list[str] | None = None, cache: str | None = None) -> dict:
@@ -181,7 +183,8 @@ def main(argv=None) -> int:
             t = r["throughput"]
             print(f"pretraining {name}: {t['tokens_per_s']} tokens/s, {t['model_gflops']} GFLOP/s of model FLOPs "
                   f"(6 x parameters x tokens) against {t['matmul_gflops']} GFLOP/s of matmuls of its shapes: "
-                  f"ratio {t['ratio']:.2f} ({result['torch_threads']} threads)")
+                  f"ratio {t['ratio']:.2f} ({result['torch_threads']} threads); at ratio 1 its training steps "
+                  f"would take {t['floor_s']:.0f} s")
     for name, r in result["grading"].items():
         cells = ", ".join(f"{k} {v:.1f} s" for k, v in r["slowest_cells_s"].items())
         print(f"grading {name}: {r['grade_s']:.1f} s ({r['points']:g} / {r['max_points']:g} points); slowest cells "

@@ -65,6 +65,9 @@ def test_bench_profiles_a_pretraining_stage(tmp_path):
     per_step = smoke.base_pretrain.batch_size * smoke.base_model.context
     info = json.loads(next(tmp_path.glob("base-*/info.json")).read_text())
     assert info["train_tokens"] == smoke.base_pretrain.tokens // per_step * per_step
+    # the floor: the model's FLOPs of training at the matmul rate measured beside them
+    flop = 6 * info["parameters"] * info["train_tokens"]
+    assert t["floor_s"] == pytest.approx(flop / (t["matmul_gflops"] * 1e9), rel=0.05)
 
 
 def test_prepare_builds_what_is_needed_in_order_with_a_line_per_stage(smoke_pipeline):

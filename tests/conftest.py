@@ -10,8 +10,8 @@ from alignlab.pipeline import Pipeline
 # `make test` runs two pytest-xdist workers, which take the tests in this file's order. The slowest go first, so that
 # neither worker is left with one long test at the end while the other idles; the unit tests come right after the
 # graded samples (one worker's long job), so the other worker has work while the shared stages are built.
-# Seconds in one of the two one-thread workers, from `--durations` (RESULTS.md, issue 31); notebook 09's include
-# building every stage it evaluates. A test not named here goes after these.
+# Their rough seconds in a one-thread worker, from `--durations` (RESULTS.md, issue 31); only the order they give
+# matters. Notebook 09's include building the stages it evaluates. A test not named here goes after these.
 SLOWEST = {"test_notebook_runs[09_evaluate_and_iterate]": 1000, "test_notebook_runs[04_rlhf_ppo]": 700,
            "test_base_large_is_about_four_times_base": 410, "test_notebook_runs[08_red_teaming_and_safety]": 250,
            "test_notebook_runs[07_grpo_reasoning]": 190, "test_notebook_runs[06_constitutional_ai]": 115,
